@@ -269,9 +269,27 @@ def _write_signed(pdf_signer, writer, dest: Path, overwrite: bool) -> None:
     except (PathBuildingError, PathValidationError) as error:
         raise SigningError(f"签名证书链无法验证，无法嵌入长期验证信息（certificate chain not valid: {error}）") from None
     except PyHankoSigningError as error:
+        if any(isinstance(cause, RevokedError) for cause in _causes(error)):
+            raise SigningError("签名证书已被吊销（the signing certificate is revoked）") from None
         raise SigningError(f"签名失败（signing failed: {error}）") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _causes(error: BaseException):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def quiet_library_logs() -> None:
+    """pyHanko logs every validation failure with a traceback; a command reports failures itself instead."""
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
 
 
 def _align_info_producer_with_xmp(writer) -> None:

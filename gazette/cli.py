@@ -1,0 +1,53 @@
+"""The `gazette` command line.
+
+Each command lives in its own module under gazette/commands/ (as in MkDocs) and is imported only when it is
+run, so `gazette --help` and `gazette check` never import WeasyPrint or python-docx.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# command name -> (module, one-line help). The help is repeated here so that `gazette --help` can list
+# commands without importing them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("gazette.commands.build", "把内容构建为网站、DOCX 和 PDF（Build the site, DOCX and PDF）"),
+    "check": ("gazette.commands.check", "只校验内容，不写任何文件（Validate content, write nothing）"),
+    "fonts": ("gazette.commands.fonts", "列出各字体角色使用的字体文件及覆盖情况（Fonts per role and coverage）"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gazette")
+def cli() -> None:
+    """gazette：生态环境保护督察整改情况公示的排版与发布工具。
+
+    每个整改问题一个 YAML 文件，生成 GB/T 9704 版式的 DOCX、PDF/A 和静态网站。
+    """
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        click.echo("已中断", err=True)
+        sys.exit(130)

@@ -1,0 +1,389 @@
+"""The content model: what a notice (one YAML file per inspection finding) and the site file may contain.
+
+Every field has its YAML key (the attribute name), a Chinese name (`title`, used in error messages and the
+JSON schema) and a description. Validation errors raised here are plain Chinese sentences; the loader
+(gazette/loader.py) adds the file, line and column.
+
+Wording that is derived from these fields (第十六项, 2025年1月9日, 共10个工作日, list markers, totals) is computed
+in gazette/wording.py and placed by the templates; nothing here writes notice text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from gazette import wording
+
+
+class Model(BaseModel):
+    # Unknown keys are typos, not extensions: reject them.
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+_DATE_FORMS = [
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$"),
+]
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date as YAML gives it (a date object) or as staff type it: 2025-01-09, 2025/1/9, 2025年1月9日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for form in _DATE_FORMS:
+            match = form.match(text)
+            if match:
+                try:
+                    return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+                except ValueError:
+                    break
+        raise ValueError(f'无法识别的日期 "{text}"，应为 2025-01-09 或 2025年1月9日 这样的日期')
+    raise ValueError(f"应为日期（如 2025-01-09），实际是 {type_name(value)}")
+
+
+def type_name(value: Any) -> str:
+    return {
+        str: "文字", int: "整数", float: "数字", bool: "是/否", list: "列表", dict: "键值表", type(None): "空值",
+    }.get(type(value), type(value).__name__)
+
+
+Date = Annotated[dt.date, BeforeValidator(parse_date)]
+
+
+# --- 整改时限 ----------------------------------------------------------------------------------------------------
+
+class Deadline(Model):
+    """整改时限 in every form real notices use.
+
+    kind: date (2023年9月30日前), month (2025年12月底), year (2023年底前), immediate (立行立改), ongoing
+    (长期坚持); a staged deadline ("立行立改，长期坚持", "2024年6月底前完成，长期坚持") is a list of stages.
+    `due` is the last day the deadline allows (for dashboards); `text` is its official wording.
+    """
+
+    stages: list["DeadlineStage"]
+
+    @property
+    def text(self) -> str:
+        return "，".join(stage.text for stage in self.stages)
+
+    @property
+    def due(self) -> dt.date | None:
+        dates = [stage.due for stage in self.stages if stage.due]
+        return max(dates) if dates else None
+
+    @property
+    def ongoing(self) -> bool:
+        return any(stage.kind == "ongoing" for stage in self.stages)
+
+
+class DeadlineStage(Model):
+    kind: Literal["date", "month", "year", "immediate", "ongoing"]
+    due: dt.date | None = None
+    before: bool = False  # "前"
+    text: str
+
+
+_STAGE_FORMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?P<before>前)?$"), "date"),
+    (re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})月?(?:底|末)?(?P<before>前)?$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})年?(?:底|末)(?P<before>前)?$"), "year"),
+]
+_IMMEDIATE = {"立行立改", "立即整改"}
+_ONGOING = {"长期坚持", "持续推进", "长期推进"}
+
+
+def parse_deadline_stage(text: str) -> DeadlineStage:
+    raw = text.strip()
+    if raw in _IMMEDIATE:
+        return DeadlineStage(kind="immediate", text=raw)
+    if raw in _ONGOING:
+        return DeadlineStage(kind="ongoing", text=raw)
+    compact = raw.replace(" ", "")
+    # "2024年6月底前完成" → the date part; the verb is wording the template does not need to repeat
+    compact = re.sub(r"(完成|完成整改)$", "", compact)
+    for form, kind in _STAGE_FORMS:
+        match = form.match(compact)
+        if not match:
+            continue
+        year = int(match["y"])
+        before = bool(match["before"])
+        try:
+            if kind == "date":
+                due = dt.date(year, int(match["m"]), int(match["d"]))
+                wording_ = wording.official_date(due) + ("前" if before else "")
+            elif kind == "month":
+                month = int(match["m"])
+                due = dt.date(year, month, calendar.monthrange(year, month)[1])
+                wording_ = wording.official_month(year, month) + "底" + ("前" if before else "")
+            else:
+                due = dt.date(year, 12, 31)
+                wording_ = f"{year}年底" + ("前" if before else "")
+        except ValueError:
+            break
+        return DeadlineStage(kind=kind, due=due, before=before, text=wording_)
+    raise ValueError(
+        f'无法识别的日期 "{raw}"，应为 2025年12月底、2023年9月30日前、2023年底前、立行立改 或 长期坚持'
+    )
+
+
+def parse_deadline(value: Any) -> Any:
+    if isinstance(value, Deadline) or isinstance(value, dict):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        due = value.date() if isinstance(value, dt.datetime) else value
+        return Deadline(stages=[DeadlineStage(kind="date", due=due, text=wording.official_date(due))])
+    if isinstance(value, list):
+        return Deadline(stages=[parse_deadline_stage(str(v)) for v in value])
+    if isinstance(value, str):
+        parts = [p for p in re.split(r"[，,；;]", value) if p.strip()]
+        if not parts:
+            raise ValueError("整改时限不能为空")
+        return Deadline(stages=[parse_deadline_stage(p) for p in parts])
+    raise ValueError(f"应为整改时限文字（如 2025年12月底），实际是 {type_name(value)}")
+
+
+DeadlineField = Annotated[Deadline, BeforeValidator(parse_deadline)]
+
+
+# --- parts of a notice -------------------------------------------------------------------------------------
+
+Markdown = Annotated[str, Field(min_length=1)]
+
+
+class Inspection(Model):
+    level: str = Field(title="督察层级", description="中央、省级、自治区、兵团、市级……", examples=["自治区"])
+    round: int | None = Field(None, title="轮次", ge=1, le=20, examples=[1])
+    batch: int | None = Field(None, title="批次", ge=1, le=50, examples=[2])
+    group: str | None = Field(None, title="督察组", examples=["自治区 兵团第二生态环境保护督察组"])
+    type: Literal["例行督察", "回头看", "专项督察", "自排查"] = Field(
+        "例行督察", title="督察类型", description="例行督察、回头看、专项督察 或 自排查")
+    name: str | None = Field(None, title="督察名称", description="列表页使用的名称；缺省时由层级、轮次、批次组成",
+                             examples=["自治区第一轮第二批生态环境保护督察"])
+
+
+class Finding(Model):
+    number: int = Field(title="问题序号", ge=1, le=9999, examples=[16])
+    label: str | None = Field(None, title="序号写法", description="原文中的写法，如 序号16、243号问题")
+
+
+class Measure(Model):
+    text: Markdown = Field(title="措施内容")
+    deadline: DeadlineField | None = Field(None, title="完成时限", description="这一条措施自己的时限")
+
+
+def _measure(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"text": value}
+    return value
+
+
+MeasureItem = Annotated[Measure, BeforeValidator(_measure)]
+
+
+class Contact(Model):
+    office: str | None = Field(None, title="联系单位")
+    person: str | None = Field(None, title="联系人")
+    mobile: str | None = Field(None, title="手机号码")
+    phone: str | None = Field(None, title="固定电话")
+    supervision_phone: str | None = Field(None, title="监督电话")
+    email: str | None = Field(None, title="电子邮箱", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: str | None = Field(None, title="通信地址")
+
+
+class Publicity(Model):
+    start: Date = Field(title="公示开始日期")
+    end: Date = Field(title="公示结束日期")
+    count: Literal["工作日", "日"] = Field("工作日", title="计算方式", description="工作日 或 日（自然日）")
+    days: int | None = Field(None, title="公示天数",
+                             description="可不填，由日期计算；填写时须与计算结果一致")
+    office: str | None = Field(None, title="受理单位", description="有异议时向谁反映，如 验收单位")
+
+    @model_validator(mode="after")
+    def _check_range(self) -> "Publicity":
+        if self.end < self.start:
+            raise ValueError(
+                f"公示结束日期 {wording.official_date(self.end)} 早于开始日期 {wording.official_date(self.start)}")
+        return self
+
+
+class Signature(Model):
+    organisations: list[str] = Field(default_factory=list, title="署名单位", max_length=2,
+                                     description="一行或两行；不署名时留空")
+    date: Date | None = Field(None, title="成文日期")
+    seal: str | None = Field(None, title="印章图片", description="PNG 图片路径，相对于内容文件夹")
+
+
+class Attachment(Model):
+    title: str = Field(title="附件标题")
+    body: Markdown | None = Field(None, title="附件正文")
+
+
+class Indicator(Model):
+    key: str = Field(title="指标代号", pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str = Field(title="指标名称")
+    unit: str = Field(title="单位", examples=["万m³"])
+    values: dict[str, Decimal] = Field(title="各年数值", description="年份（或时段）: 数值")
+    total: Decimal | None = Field(None, title="合计", description="填写时须等于各年数值之和")
+    target: Decimal | None = Field(None, title="计划目标")
+    target_label: str | None = Field(None, title="目标说明", examples=["2022-2025年计划压减"])
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
+
+    @property
+    def computed_total(self) -> Decimal:
+        return sum(self.values.values(), Decimal(0))
+
+    @model_validator(mode="after")
+    def _check_total(self) -> "Indicator":
+        if self.total is not None and self.total != self.computed_total:
+            raise ValueError(
+                f"合计 {wording.format_quantity(self.total)} 与各年数值之和 "
+                f"{wording.format_quantity(self.computed_total)} 不一致")
+        return self
+
+
+class SectionSpec(Model):
+    """One section of a notice: which field it shows, under which heading."""
+
+    field: Literal["task", "subjects", "acceptance_unit", "deadline", "goal", "measures", "completion",
+                   "status", "indicators", "text"] = Field(title="显示字段")
+    heading: str = Field(title="标题文字", examples=["整改任务"])
+    inline: bool = Field(False, title="同行显示", description="内容紧跟标题写在同一行，如 二、整改时限：2025年12月底")
+    numbering: Literal["1.", "（1）", "（一）"] | None = Field(None, title="条目编号",
+                                                            description="列表条目的编号样式")
+    text: Markdown | None = Field(None, title="固定内容", description="field 为 text 时显示的内容")
+
+
+class Notice(Model):
+    """One 整改情况公示: one inspection finding, one YAML file."""
+
+    id: str = Field(title="编号", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+                    description="永久链接使用的编号：小写字母、数字和连字符", examples=["wusu-16"])
+    kind: str = Field(title="公示类型", description="site.yaml 中 kinds 下的一个名称", examples=["整改情况公示"])
+    title: str = Field(title="标题", max_length=200)
+    title_lines: list[str] | None = Field(None, title="标题分行", description="手工指定标题的分行；各行连起来须等于标题")
+    published: Date = Field(title="发布日期")
+    inspection: Inspection = Field(title="督察")
+    finding: Finding = Field(title="问题")
+    region: str = Field(title="地区", examples=["乌苏市"])
+    basis: str | None = Field(None, title="依据文件", examples=["《乌苏市……整改方案》"])
+    intro: Markdown | None = Field(None, title="导语", description="缺省时使用公示类型中的导语模板")
+    task: Markdown | None = Field(None, title="整改任务")
+    subjects: list[str] = Field(default_factory=list, title="整改实施主体", description="一个或多个责任单位")
+    acceptance_unit: str | None = Field(None, title="验收单位")
+    deadline: DeadlineField | None = Field(None, title="整改时限")
+    goal: Markdown | None = Field(None, title="整改目标")
+    measures: list[MeasureItem] = Field(default_factory=list, title="整改措施")
+    completion: Markdown | list[Markdown] | None = Field(None, title="完成情况",
+                                                         description="与措施逐条对应的列表，或一段文字")
+    status: str = Field(title="整改状态", examples=["已完成现阶段整改"])
+    publicity: Publicity | None = Field(None, title="公示期")
+    contact: Contact | None = Field(None, title="联系方式")
+    closing_phrase: bool = Field(False, title="特此公示", description="是否在正文后写“特此公示。”")
+    signature: Signature | None = Field(None, title="落款")
+    attachments: list[Attachment] = Field(default_factory=list, title="附件")
+    indicators: list[Indicator] = Field(default_factory=list, title="量化指标")
+    sections: list[SectionSpec] | None = Field(None, title="章节", description="覆盖公示类型中的章节设置")
+
+    @field_validator("measures", mode="after")
+    @classmethod
+    def _strip_measure_markers(cls, measures: list[Measure]) -> list[Measure]:
+        for measure in measures:
+            measure.text = wording.strip_list_marker(measure.text)
+        return measures
+
+    @field_validator("completion", mode="after")
+    @classmethod
+    def _strip_completion_markers(cls, completion: Any) -> Any:
+        if isinstance(completion, list):
+            return [wording.strip_list_marker(item) for item in completion]
+        return completion
+
+    @model_validator(mode="after")
+    def _check_title_lines(self) -> "Notice":
+        if self.title_lines is not None and "".join(self.title_lines) != self.title:
+            raise ValueError("标题分行 (title_lines) 连起来与标题 (title) 不一致")
+        return self
+
+    @property
+    def finding_ordinal(self) -> str:
+        """第十六项: the finding's number as the seed's intro writes it."""
+        return f"第{wording.chinese_numeral(self.finding.number)}项"
+
+
+# --- the site file -----------------------------------------------------------------------------------------
+
+class Kind(Model):
+    """A kind of notice (整改情况公示, 验收公示 …): its sections and the wording templates it uses."""
+
+    sections: list[SectionSpec] = Field(title="章节", min_length=1)
+    heading_colon: bool = Field(False, title="标题加冒号", description="一级标题后是否加“：”")
+    intro: str | None = Field(None, title="导语模板", description="Jinja 模板，可用 notice 的各字段")
+    objection: str | None = Field(None, title="异议说明模板", description="公示期一句的模板")
+
+
+class Fonts(Model):
+    """Ordered font families per role: licensed office fonts first, then open fonts `make demo` installs."""
+
+    title: list[str] = Field(title="标题字体", min_length=1)
+    body: list[str] = Field(title="正文字体", min_length=1)
+    heading1: list[str] = Field(title="一级标题字体", min_length=1)
+    heading2: list[str] = Field(title="二级标题字体", min_length=1)
+    page_number: list[str] = Field(title="页码字体", min_length=1)
+
+
+class Status(Model):
+    name: str = Field(title="状态名称")
+    done: bool = Field(False, title="已完成")
+
+
+class Limits(Model):
+    """Resource bounds, enforced before parsing or decoding."""
+
+    max_file_bytes: int = Field(1_000_000, title="单个文件大小上限（字节）", ge=1000)
+    max_list_items: int = Field(500, title="列表条目上限", ge=1)
+    max_nodes: int = Field(50_000, title="YAML 节点数上限", ge=100)
+    max_image_pixels: int = Field(40_000_000, title="图片像素上限", ge=1000)
+
+
+class Site(Model):
+    title: str = Field(title="网站标题")
+    organisation: str = Field(title="发布单位")
+    base_url: str | None = Field(None, title="网站地址", examples=["https://www.example.gov.cn/zgwtgs/"])
+    language: str = Field("zh-CN", title="语言")
+    contact: Contact | None = Field(None, title="默认联系方式")
+    default_kind: str = Field(title="默认公示类型")
+    kinds: dict[str, Kind] = Field(title="公示类型")
+    statuses: list[Status] = Field(title="整改状态", min_length=1)
+    fonts: Fonts = Field(title="字体")
+    holidays: list[Date] = Field(default_factory=list, title="法定节假日", description="计算工作日时跳过")
+    workdays: list[Date] = Field(default_factory=list, title="调休上班日", description="计算工作日时计入的周末")
+    limits: Limits = Field(default_factory=Limits, title="资源上限")
+
+    @model_validator(mode="after")
+    def _check_default_kind(self) -> "Site":
+        if self.default_kind not in self.kinds:
+            raise ValueError(f"默认公示类型 {self.default_kind!r} 不在 kinds 中（有：{'、'.join(self.kinds)}）")
+        return self
+
+    def status_names(self) -> list[str]:
+        return [s.name for s in self.statuses]

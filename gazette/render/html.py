@@ -1,0 +1,185 @@
+"""The one rendering of a notice: `templates/notice.html.j2` → a semantic HTML fragment.
+
+Every output starts here. The PDF is this fragment plus a print stylesheet (render/pdf.py), the DOCX is built
+by walking this fragment (render/docx.py), and the site page embeds it. All wording of a notice lives in that
+template, in site.yaml and in the notice's own YAML; this module only supplies data and filters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from gazette import wording
+from gazette.loader import Content, publicity_days
+from gazette.model import Notice
+from gazette.render.markup import markdown_block, markdown_inline
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    """A notice rendered once: the HTML fragment every output is made from."""
+
+    notice: Notice
+    html: str  # <article class="notice">…</article>
+
+
+def template_dirs(content_root: Path | None) -> list[Path]:
+    """A content folder may carry its own templates/ that override the shipped ones file by file."""
+    dirs = []
+    if content_root is not None and (content_root / "templates").is_dir():
+        dirs.append(content_root / "templates")
+    dirs.append(TEMPLATES_DIR)
+    return dirs
+
+
+@lru_cache(maxsize=8)
+def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,  # every template escapes; only sanitised Markdown is marked safe
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        markdown=markdown_block,
+        markdown_inline=markdown_inline,
+        official_date=wording.official_date,
+        chinese_numeral=wording.chinese_numeral,
+        marker=lambda n, style: wording.list_marker(style, n),
+        quantity=wording.format_quantity,
+        em_width=em_width,
+        render_with=render_with,
+    )
+    env.globals.update(balance_title=balance_title)
+    return env
+
+
+# Site-level wording templates (a kind's intro and objection sentences) are written by the web team in
+# site.yaml; they run sandboxed and autoescaped, with only the notice's data in reach.
+_sandbox = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render_with(template: str, **values: Any) -> Markup:
+    return Markup(_sandbox.from_string(template).render(**values))
+
+
+def em_width(text: str) -> float:
+    """Width of text in em at the body size: CJK and full-width characters take one cell, ASCII half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+# --- titles ------------------------------------------------------------------------------------------------
+
+# Words that must not be split across title lines. The title is short and its vocabulary narrow, so a small
+# lexicon does what a segmenter would; a title the lexicon does not cover can give its breaks in `title_lines`.
+TITLE_WORDS = (
+    "生态环境保护督察", "生态环境保护", "督察组", "督察", "整改情况公示", "整改情况", "整改任务", "整改问题", "反馈问题",
+    "验收销号公示", "验收公示", "验收销号", "突出生态环境问题", "生态环境问题", "自治区", "兵团", "第一轮", "第二轮",
+    "第三轮", "第一批", "第二批", "第三批", "第四批", "第五批", "回头看", "专项督察", "地区", "关于", "省委", "中央",
+    "序号", "公示", "问题", "反馈", "整改",
+)
+
+
+def balance_title(title: str, max_em: float = 20.0) -> list[str]:
+    """Break a long title into the fewest lines that fit (22 pt on a 156 mm 版心 holds 20 characters), as
+    equal in length as possible, breaking only between words and never before closing punctuation."""
+    if em_width(title) <= max_em:
+        return [title]
+    allowed = _title_breaks(title)
+    lines_needed = math.ceil(em_width(title) / max_em)
+    for n in range(lines_needed, lines_needed + 3):
+        best = _best_split(title, allowed, n, max_em)
+        if best:
+            return best
+    return [title]
+
+
+def _title_breaks(title: str) -> set[int]:
+    """Positions i where a line may end before title[i]."""
+    protected: set[int] = set()  # positions inside a word
+    i = 0
+    while i < len(title):
+        for word in TITLE_WORDS:
+            if title.startswith(word, i):
+                protected.update(range(i + 1, i + len(word)))
+                i += len(word) - 1
+                break
+        i += 1
+    breaks = set()
+    for pos in range(1, len(title)):
+        before, after = title[pos - 1], title[pos]
+        if pos in protected:
+            continue
+        if after in "，。、；：！？）》”’" or before in "（《“‘":
+            continue
+        if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+            continue  # keep numbers whole
+        breaks.add(pos)
+    return breaks
+
+
+def _best_split(title: str, allowed: set[int], n: int, max_em: float) -> list[str] | None:
+    ideal = em_width(title) / n
+    best: tuple[float, list[str]] | None = None
+
+    def search(start: int, remaining: int, acc: list[str], cost: float) -> None:
+        nonlocal best
+        if remaining == 1:
+            last = title[start:]
+            if em_width(last) > max_em:
+                return
+            total = cost + (em_width(last) - ideal) ** 2
+            if best is None or total < best[0]:
+                best = (total, acc + [last])
+            return
+        for pos in sorted(p for p in allowed if p > start):
+            line = title[start:pos]
+            width = em_width(line)
+            if width > max_em:
+                break
+            if width < ideal * 0.5:
+                continue
+            search(pos, remaining - 1, acc + [line], cost + (width - ideal) ** 2)
+
+    search(0, n, [], 0.0)
+    return best[1] if best else None
+
+
+# --- the notice ----------------------------------------------------------------------------------------------
+
+def section_value(notice: Notice, field: str) -> Any:
+    """The value a section shows, or None when the notice leaves it empty (the section is then left out)."""
+    if field == "text":
+        return True
+    value = getattr(notice, field)
+    if value in (None, "", []):
+        return None
+    return value
+
+
+def render_notice(notice: Notice, content: Content) -> RenderedNotice:
+    env = environment(tuple(template_dirs(content.root)))
+    kind = content.site.kinds[notice.kind]
+    html = env.get_template("notice.html.j2").render(
+        notice=notice,
+        site=content.site,
+        kind=kind,
+        sections=notice.sections or kind.sections,
+        section_value=section_value,
+        publicity_days=publicity_days(notice, content.site) if notice.publicity else None,
+        title_lines=notice.title_lines or balance_title(notice.title),
+        contact=notice.contact or content.site.contact,
+    )
+    return RenderedNotice(notice=notice, html=html)

@@ -1,0 +1,91 @@
+"""PDF: the rendered notice HTML plus the print stylesheet, through WeasyPrint, as PDF/A.
+
+Only files inside the content and template folders can be read while rendering (see SafeFetcher); the
+notice's YAML source is embedded as an associated file (AFRelationship /Source) so the archived PDF carries its
+own data. Every date inside comes from the notice, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import weasyprint
+from markupsafe import Markup
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from gazette.errors import GazetteError
+from gazette.loader import Content
+from gazette.render.html import RenderedNotice, environment, template_dirs
+
+DEFAULT_PDF_VARIANT = "pdf/a-3b"
+
+
+class RefusedURL(FatalURLFetchingError):
+    pass
+
+
+class SafeFetcher(URLFetcher):
+    """Refuses every URL but files inside the allowed folders: no file:///etc/passwd, no http://127.0.0.1."""
+
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols={"file"}, timeout=1)
+        self.allowed = [p.resolve() for p in allowed]
+
+    def fetch(self, url, headers=None):  # noqa: ANN001 - WeasyPrint's signature
+        parsed = urlparse(url)
+        if parsed.scheme != "file":
+            raise RefusedURL(f"拒绝读取外部资源 {url}")
+        path = Path(unquote(parsed.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.allowed):
+            raise RefusedURL(f"拒绝读取内容文件夹之外的文件 {path}")
+        return super().fetch(url, headers)
+
+
+def _font_stack(families: list[str]) -> str:
+    return ", ".join(f'"{f}"' for f in families) + ", serif"
+
+
+def stylesheet(content: Content) -> str:
+    env = environment(tuple(template_dirs(content.root)))
+    fonts = content.site.fonts
+    return env.get_template("print.css.j2").render(fonts={
+        role: Markup(_font_stack(getattr(fonts, role)))
+        for role in ("title", "body", "heading1", "heading2", "page_number")
+    })
+
+
+def pdf_document(rendered: RenderedNotice, content: Content) -> str:
+    env = environment(tuple(template_dirs(content.root)))
+    notice = rendered.notice
+    created = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    return env.get_template("pdf.html.j2").render(
+        notice=notice, site=content.site, body=Markup(rendered.html),
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, source_yaml: bytes | None = None,
+               variant: str = DEFAULT_PDF_VARIANT) -> None:
+    notice = rendered.notice
+    allowed = [content.root, *template_dirs(content.root)]
+    fetcher = SafeFetcher(allowed)
+    html = weasyprint.HTML(string=pdf_document(rendered, content), base_url=str(content.root) + "/",
+                           url_fetcher=fetcher)
+    css = weasyprint.CSS(string=stylesheet(content), url_fetcher=fetcher)
+    attachments = []
+    if source_yaml is not None:
+        stamp = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)
+        attachments.append(weasyprint.Attachment(
+            string=source_yaml, name=f"{notice.id}.yaml", description="公示的 YAML 源文件 (gazette source)",
+            relationship="Source", created=stamp, modified=stamp))
+    try:
+        html.write_pdf(target, stylesheets=[css], pdf_variant=variant, attachments=attachments,
+                       uncompressed_pdf=False, custom_metadata=False, pdf_identifier=notice.id.encode())
+    except RefusedURL as exc:
+        raise GazetteError(f"{notice.id}: {exc}") from None
+    finally:
+        # WeasyPrint keeps large caches alive across renders; without this memory grows with every notice.
+        gc.collect()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gazette.loader import Content, load_content
-from gazette.publish import output_lock, staging_folder
+from gazette.output import output_lock, staging_folder
 from gazette.render.html import render_notice
 from gazette.site import Download, NoticePage, notice_dir, write_site
 

@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("gazette.commands.build", "把内容构建为网站、DOCX 和 PDF（Build the site, DOCX and PDF）"),
     "check": ("gazette.commands.check", "只校验内容，不写任何文件（Validate content, write nothing）"),
     "fonts": ("gazette.commands.fonts", "列出各字体角色使用的字体文件及覆盖情况（Fonts per role and coverage）"),
+    "sign": ("gazette.commands.sign", "对 PDF 进行 PAdES 签名（Sign PDFs, PAdES B-B … B-LTA）"),
+    "verify": ("gazette.commands.verify", "验证 PDF 签名（Verify signatures offline）"),
+    "archive": ("gazette.commands.archive", "归档签名公示并校验档案（Append to / check the BagIt archive）"),
+    "extract": ("gazette.commands.extract", "取出 PDF 内嵌的 YAML 源文件（Extract the embedded YAML source）"),
 }
 
 

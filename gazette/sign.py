@@ -23,6 +23,8 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
+from gazette.errors import GazetteError
+
 SIGNED_SUFFIX = ".signed.pdf"
 DEFAULT_PASSWORD_ENV = "GAZETTE_P12_PASSWORD"
 
@@ -54,7 +56,7 @@ class SignatureLevel(str, enum.Enum):
         return list(SignatureLevel).index(self)
 
 
-class SigningError(Exception):
+class SigningError(GazetteError):
     """A problem the user can fix (bad password, missing file, not a PDF); the message is shown as is."""
 
 
@@ -172,7 +174,7 @@ def make_validation_context(
 
 def self_signed_certs(certs) -> list[asn1_x509.Certificate]:
     """The roots among a PKCS#12 file's extra certificates, a sensible default trust anchor for signing."""
-    return [c for c in certs if c.self_signed]
+    return [c for c in certs if c.self_signed != "no"]  # asn1crypto says "yes", "maybe" or "no"
 
 
 # --- signing ------------------------------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""`gazette sign`: sign one PDF, or every built PDF under a folder, with a PKCS#12 certificate (PAdES).
+
+The password is read from an environment variable or an interactive prompt, never from the command line,
+so it does not end up in shell history, `ps` output or CI logs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from gazette.commands._common import user_errors
+from gazette.errors import display_path
+from gazette.sign import DEFAULT_PASSWORD_ENV, SignatureLevel
+
+
+def make_timestamper(url: str):
+    """The RFC 3161 client; a module-level function so tests can swap in pyHanko's DummyTimeStamper."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url)
+
+
+def _parse_box(_ctx, _param, value: str | None):
+    if value is None:
+        return None
+    try:
+        x1, y1, x2, y2 = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("应为四个数字 x1,y1,x2,y2（单位 pt）（four numbers in PDF points）") from None
+    if x2 <= x1 or y2 <= y1:
+        raise click.BadParameter("x2 应大于 x1，y2 应大于 y1（box must have positive size）")
+    return (x1, y1, x2, y2)
+
+
+@click.command("sign")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--p12", "p12_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="PKCS#12 证书文件（.p12/.pfx）")
+@click.option("--password-env", default=DEFAULT_PASSWORD_ENV, show_default=True,
+              help="保存证书密码的环境变量名；未设置时交互输入")
+@click.option("--level", type=click.Choice([level.value for level in SignatureLevel]), default="B-LTA",
+              show_default=True, help="PAdES 级别")
+@click.option("--tsa-url", help="RFC 3161 时间戳服务器地址（B-T 及以上必需）")
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="根证书（PEM/DER），可重复；缺省用 PKCS#12 中的根证书")
+@click.option("--crl", "crl_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="本地 CRL 文件，可重复；B-LT/B-LTA 会嵌入")
+@click.option("--offline", is_flag=True, help="不联网获取 CRL/OCSP（只用 --crl 给出的）")
+@click.option("--seal", "seal_image", type=click.Path(dir_okay=False, path_type=Path),
+              help="印章图片（PNG），作为可见签名外观")
+@click.option("--seal-page", type=int, default=-1, show_default=True, help="印章所在页（从 0 起，-1 为最后一页）")
+@click.option("--seal-box", callback=_parse_box, help="印章位置 x1,y1,x2,y2（pt，左下角为原点）；缺省为落款处")
+@click.option("--reason", help="签名原因，例如“整改情况公示”")
+@click.option("--location", help="签名地点")
+@click.option("--overwrite", is_flag=True, help="覆盖已存在的 NAME.signed.pdf")
+def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_paths, offline, seal_image, seal_page,
+            seal_box, reason, location, overwrite) -> None:
+    """对 PDF 进行 PAdES 签名，输出 NAME.signed.pdf（不覆盖原文件）。
+
+    PATHS 可以是 PDF 文件，也可以是文件夹（签名其中所有尚未签名的 PDF）。
+    """
+    from gazette import sign
+
+    sign.quiet_library_logs()
+    with user_errors():
+        pdfs = _pdfs_to_sign(paths)
+        signer = sign.load_signer(p12_path, _password(password_env))
+        level = SignatureLevel(level)
+        timestamper = make_timestamper(tsa_url) if tsa_url and level.needs_timestamp else None
+        context = _signing_context(signer, trust_paths, crl_paths, offline) if level.embeds_validation_info else None
+        seal = sign.SealPlacement(seal_image, seal_page, seal_box) if seal_image else None
+        failures = 0
+        for pdf in pdfs:
+            dest = sign.signed_output_path(pdf)
+            try:
+                sign.sign_pdf(pdf, dest, signer, level=level, timestamper=timestamper, validation_context=context,
+                              seal=seal, reason=reason, location=location, overwrite=overwrite)
+            except sign.SigningError as error:
+                failures += 1
+                click.echo(f"失败 {display_path(pdf)}：{error}", err=True)
+                continue
+            click.echo(f"已签名 {display_path(pdf)} → {display_path(dest)}（{level.value}）")
+            for problem in sign.pdfa_problems(dest) if _claims_pdfa(pdf) else ():
+                click.echo(f"  警告：签名后 PDF/A 结构问题：{problem}", err=True)
+    if failures:
+        raise SystemExit(1)
+
+
+def _pdfs_to_sign(paths: tuple[Path, ...]) -> list[Path]:
+    from gazette.sign import SigningError, find_unsigned_pdfs, is_signed_output
+
+    pdfs: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            pdfs.extend(find_unsigned_pdfs(path))
+        elif is_signed_output(path):
+            raise SigningError(f"{display_path(path)} 已是签名输出，不再签名（already a signed output）")
+        else:
+            pdfs.append(path)
+    if not pdfs:
+        raise SigningError("没有找到要签名的 PDF（no PDF to sign）")
+    return pdfs
+
+
+def _password(env_name: str) -> str:
+    password = os.environ.get(env_name)
+    if password is not None:
+        return password
+    return click.prompt(f"证书密码（也可设置环境变量 {env_name}）", hide_input=True, err=True)
+
+
+def _signing_context(signer, trust_paths, crl_paths, offline: bool):
+    from gazette import sign
+
+    roots = [cert for path in trust_paths for cert in sign.load_certificates(path)]
+    chain = list(signer.cert_registry)
+    roots = roots or sign.self_signed_certs(chain)
+    if not roots:
+        raise sign.SigningError("找不到根证书：PKCS#12 中没有根证书，请用 --trust 指定（no trust root）")
+    crls = [sign.load_crl(path) for path in crl_paths]
+    return sign.make_validation_context(roots, crls=crls, other_certs=chain, allow_fetching=not offline)
+
+
+def _claims_pdfa(pdf: Path) -> bool:
+    """Only PDF/A inputs are held to PDF/A rules after signing."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return bool(document.open_metadata().get("pdfaid:part"))

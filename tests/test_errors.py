@@ -1,0 +1,69 @@
+"""Content mistakes give one line each naming file:line:column, the field's key and Chinese name, and what
+was expected; `gazette check` reports every error of every file in one run and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run_gazette
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_impossible_deadline_names_file_line_field(content_copy: Path) -> None:
+    notice = content_copy / "notices" / "wusu-16.yaml"
+    replace(notice, "deadline: 2025年12月底", "deadline: 2025-13-01")
+    result = run_gazette("check", str(content_copy))
+    assert result.returncode == 1
+    line = line_of(notice, "deadline: 2025-13-01")
+    assert f"wusu-16.yaml:{line}:11 整改时限 (deadline): 无法识别的日期 \"2025-13-01\"" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_error_of_every_file_in_one_run(content_copy: Path) -> None:
+    replace(content_copy / "notices" / "wusu-16.yaml", "status:", "stauts:")
+    replace(content_copy / "notices" / "puyang-43.yaml", "  person:", "  persn:")
+    replace(content_copy / "notices" / "suma-243.yaml", "published: 2023-07-27", "published: 2023-02-30")
+    result = run_gazette("check", str(content_copy))
+    assert result.returncode == 1
+    lines = [l for l in result.stderr.splitlines() if ".yaml:" in l]
+    assert any("未知字段 'stauts'，是否应为 status（整改状态）？" in l for l in lines)
+    assert any("整改状态 (status): 缺少必填字段" in l for l in lines)
+    assert any("未知字段 'persn'，是否应为 person（联系人）？" in l for l in lines)
+    assert any("发布日期 (published): 无法识别的日期 \"2023-02-30\"" in l for l in lines)
+    assert len(lines) == 4
+
+
+def test_failed_build_writes_nothing_and_keeps_the_last_good_output(content_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert run_gazette("build", str(content_copy), "--out", str(out), "--format", "html").returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    replace(content_copy / "notices" / "puyang-43.yaml", "  days: 10", "  days: 9")
+    result = run_gazette("build", str(content_copy), "--out", str(out), "--format", "html")
+    assert result.returncode == 1
+    assert "公示天数 (publicity.days): 公示天数写的是 9 天，按日期计算是 10 个工作日" in result.stderr
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_check_on_shipped_content_passes() -> None:
+    result = run_gazette("check")
+    assert result.returncode == 0, result.stderr
+    assert "3 个公示" in result.stdout
+
+
+def test_help_on_every_command() -> None:
+    top = run_gazette("--help")
+    assert top.returncode == 0
+    for name in ("build", "check"):
+        assert name in top.stdout
+        sub = run_gazette(name, "--help")
+        assert sub.returncode == 0 and "Usage" in sub.stdout

@@ -179,3 +179,61 @@ def make_test_pki(folder: Path) -> LocalPKI:
         revoked_p12=revoked_p12,
         other_root_pem=other_root_pem,
     )
+
+
+# --- shared fixtures for test_sign.py and test_archive.py (no conftest.py: that file belongs to the core) ----
+
+import pytest  # noqa: E402
+
+PDFA_HTML = (
+    '<html lang="zh-CN"><head><meta name="dcterms.created" content="2025-01-09T00:00:00Z"><title>t</title></head>'
+    '<body><p style="font-family:Noto Serif CJK SC">整改情况公示</p></body></html>'
+)
+
+
+def make_pdfa(path: Path) -> Path:
+    """A one-page PDF/A-3b with an embedded CJK font, as the build writes them."""
+    import weasyprint
+
+    weasyprint.HTML(string=PDFA_HTML).write_pdf(path, pdf_variant="pdf/a-3b")
+    return path
+
+
+def make_seal_png(path: Path) -> Path:
+    """A red ring on a transparent background, like a scanned 公章."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((8, 8, 232, 232), outline=(220, 0, 0, 255), width=10)
+    image.save(path)
+    return path
+
+
+def embed_source(pdf: Path, yaml_text: str, *, in_af: bool = True, name: str = "wusu-16.yaml") -> None:
+    """Attach a YAML file as a PDF/A-3 associated file with /AFRelationship /Source (what the build will do)."""
+    import pikepdf
+
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        attached = pikepdf.AttachedFileSpec(
+            document, yaml_text.encode("utf-8"), filename=name, mime_type="application/yaml",
+            relationship=pikepdf.Name.Source,
+        )
+        document.attachments[name] = attached  # the EmbeddedFiles name tree
+        if in_af:
+            document.Root.AF = pikepdf.Array([attached.obj])
+        document.save(pdf)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory) -> LocalPKI:
+    return make_test_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def pdfa_pdf(tmp_path_factory) -> Path:
+    return make_pdfa(tmp_path_factory.mktemp("input") / "notice.pdf")
+
+
+@pytest.fixture(scope="session")
+def seal_png(tmp_path_factory) -> Path:
+    return make_seal_png(tmp_path_factory.mktemp("seal") / "seal.png")

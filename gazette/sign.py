@@ -252,6 +252,7 @@ def _check_level_prerequisites(level: SignatureLevel, timestamper, validation_co
 def _write_signed(pdf_signer, writer, dest: Path, overwrite: bool) -> None:
     """Write to a temporary file first, so a failed signature never leaves a half-written NAME.signed.pdf."""
     from pyhanko.sign.general import SigningError as PyHankoSigningError
+    from pyhanko.sign.timestamps import TimestampRequestError
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 
     partial = dest.with_name(dest.name + ".partial")
@@ -270,6 +271,10 @@ def _write_signed(pdf_signer, writer, dest: Path, overwrite: bool) -> None:
         raise SigningError("签名证书已被吊销（the signing certificate is revoked）") from None
     except (PathBuildingError, PathValidationError) as error:
         raise SigningError(f"签名证书链无法验证，无法嵌入长期验证信息（certificate chain not valid: {error}）") from None
+    except TimestampRequestError as error:
+        raise SigningError(f"时间戳服务器请求失败（timestamp request failed: {error}）") from None
+    except OSError as error:
+        raise SigningError(f"无法写入 {dest}：{error.strerror}（cannot write output）") from None
     except PyHankoSigningError as error:
         if any(isinstance(cause, RevokedError) for cause in _causes(error)):
             raise SigningError("签名证书已被吊销（the signing certificate is revoked）") from None
@@ -415,8 +420,11 @@ def pdfa_problems(path: Path) -> list[str]:
             problems.append(f"Info /Producer 与 XMP 不一致（{info.Producer} ≠ {producer_xmp}）")
         if len(pdf.Root.get("/OutputIntents", [])) == 0:
             problems.append("缺少 OutputIntent（no output intent）")
-        if "/JavaScript" in pdf.Root.get("/Names", {}) or "/OpenAction" in pdf.Root:
-            problems.append("含 JavaScript 或 OpenAction（JavaScript/OpenAction present）")
+        open_action = pdf.Root.get("/OpenAction")
+        if "/JavaScript" in pdf.Root.get("/Names", {}) or (
+            isinstance(open_action, pikepdf.Dictionary) and open_action.get("/S") == "/JavaScript"
+        ):
+            problems.append("含 JavaScript（JavaScript present）")
         for number, page in enumerate(pdf.pages, start=1):
             problems.extend(_page_problems(number, page))
     return problems

@@ -239,7 +239,7 @@ def _verify_document_timestamp(ts, dss, trust_roots, crls) -> TimestampReport:
         return report
     if not (status.intact and status.valid):
         report.problems.append("文档时间戳所覆盖的内容已被改动（document timestamp broken）")
-    if trust_roots and not status.trusted:
+    elif trust_roots and not status.trusted:
         report.problems.append("文档时间戳的证书链不可信（TSA not trusted）")
     if status.modification_level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, None):
         report.problems.append("文档时间戳之后内容被修改（content changed after the document timestamp）")

@@ -66,10 +66,12 @@ def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_path
 
     sign.quiet_library_logs()
     with user_errors():
+        level = SignatureLevel(level)
+        if level.needs_timestamp and not tsa_url:  # say so before asking for a password
+            raise sign.SigningError(f"{level.value} 级别需要时间戳服务器：--tsa-url（or choose --level B-B）")
         pdfs = _pdfs_to_sign(paths)
         signer = sign.load_signer(p12_path, _password(password_env))
-        level = SignatureLevel(level)
-        timestamper = make_timestamper(tsa_url) if tsa_url and level.needs_timestamp else None
+        timestamper = make_timestamper(tsa_url) if level.needs_timestamp else None
         context = _signing_context(signer, trust_paths, crl_paths, offline) if level.embeds_validation_info else None
         seal = sign.SealPlacement(seal_image, seal_page, seal_box) if seal_image else None
         failures = 0

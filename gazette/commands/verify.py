@@ -61,27 +61,34 @@ def _print_lines(reports: list[FileReport]) -> None:
 
 
 def _print_table(reports: list[FileReport]) -> None:
+    """One two-column table per signature: nine columns side by side do not fit a terminal."""
     from rich.console import Console
+    from rich.markup import escape as e  # names and messages come from the file: never read them as markup
     from rich.table import Table
 
-    console = Console()
+    console = Console(highlight=False)
     for report in reports:
-        title = f"{display_path(report.path)} — {'[green]通过[/]' if report.ok else '[red]失败[/]'}"
-        table = Table(title=title, show_lines=True, title_justify="left")
-        for column in ("签名", "签名人", "签名时间", "级别", "完整性", "信任链", "吊销状态", "签名后改动", "问题"):
-            table.add_column(column)
-        for sig in report.signatures:
-            table.add_row(
-                sig.field_name, sig.signer, f"{_time(sig.signing_time)}\n（{sig.time_source}）", sig.level,
-                "[green]完好[/]" if sig.intact else "[red]已损坏[/]", sig.chain, sig.revocation, sig.modification,
-                "\n".join(sig.problems) or "—",
-            )
-        for ts in report.timestamps:
-            table.add_row(ts.field_name, ts.authority, _time(ts.time), "文档时间戳", "", "", "", "",
-                          "\n".join(ts.problems) or "—")
-        console.print(table)
+        verdict = "[green]通过（OK）[/]" if report.ok else "[red]失败（FAILED）[/]"
+        console.print(f"[bold]{e(display_path(report.path))}[/]：{verdict}")
         for problem in report.problems:
-            console.print(f"  [red]问题：{problem}[/]")
+            console.print(f"  [red]问题：{e(problem)}[/]")
+        for sig in report.signatures:
+            table = Table(title=f"签名 {e(sig.field_name)}", title_justify="left", show_header=False)
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column()
+            table.add_row("签名人", e(sig.signer))
+            table.add_row("签名时间", f"{_time(sig.signing_time)}（{sig.time_source}）")
+            table.add_row("级别", e(sig.level))
+            table.add_row("完整性", "[green]完好（intact）[/]" if sig.intact else "[red]已损坏（NOT intact）[/]")
+            table.add_row("信任链", e(sig.chain))
+            table.add_row("吊销状态", e(sig.revocation))
+            table.add_row("签名后改动", e(sig.modification))
+            problems = "\n".join(e(problem) for problem in sig.problems)
+            table.add_row("问题", f"[red]{problems}[/]" if problems else "[green]无[/]")
+            console.print(table)
+        for ts in report.timestamps:
+            verdict = "[green]通过[/]" if ts.ok else "[red]失败：" + e("；".join(ts.problems)) + "[/]"
+            console.print(f"  文档时间戳 {e(ts.field_name)}：{_time(ts.time)}，{e(ts.authority)}，{verdict}")
 
 
 def _time(moment) -> str:

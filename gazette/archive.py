@@ -357,10 +357,9 @@ def _read_manifest(path: Path) -> dict[str, str]:
 def _read_bag_info(archive: Path) -> dict[str, list[str]]:
     import bagit
 
-    info: dict[str, list[str]] = {}
-    for key, value in bagit._load_tag_file(str(archive / BAG_INFO)).items():  # noqa: SLF001 - bagit's own parser
-        info[key] = list(value) if isinstance(value, list) else [value]
-    return info
+    # bagit gives a repeated key (External-Identifier) as a list and a single one as a string.
+    parsed = bagit.Bag(str(archive)).info
+    return {key: list(value) if isinstance(value, list) else [value] for key, value in parsed.items()}
 
 
 def _write_bag_info(archive: Path, info: dict[str, list[str]]) -> None:

@@ -166,23 +166,23 @@ Markdown = Annotated[str, Field(min_length=1)]
 
 class Inspection(Model):
     level: str = Field(title="督察层级", description="中央、省级、自治区、兵团、市级……", examples=["自治区"])
-    round: int | None = Field(None, title="轮次", ge=1, le=20, examples=[1])
-    batch: int | None = Field(None, title="批次", ge=1, le=50, examples=[2])
-    group: str | None = Field(None, title="督察组", examples=["自治区 兵团第二生态环境保护督察组"])
+    round: int | None = Field(None, title="轮次", description="第几轮督察", ge=1, le=20, examples=[1])
+    batch: int | None = Field(None, title="批次", description="第几批督察", ge=1, le=50, examples=[2])
+    group: str | None = Field(None, title="督察组", description="反馈问题的督察组名称", examples=["自治区 兵团第二生态环境保护督察组"])
     type: Literal["例行督察", "回头看", "专项督察", "自排查"] = Field(
-        "例行督察", title="督察类型", description="例行督察、回头看、专项督察 或 自排查")
+        "例行督察", title="督察类型", examples=["例行督察"], description="例行督察、回头看、专项督察 或 自排查")
     name: str | None = Field(None, title="督察名称", description="列表页使用的名称；缺省时由层级、轮次、批次组成",
                              examples=["自治区第一轮第二批生态环境保护督察"])
 
 
 class Finding(Model):
-    number: int = Field(title="问题序号", ge=1, le=9999, examples=[16])
-    label: str | None = Field(None, title="序号写法", description="原文中的写法，如 序号16、243号问题")
+    number: int = Field(title="问题序号", description="督察反馈问题清单中的序号，导语中写成“第十六项”", ge=1, le=9999, examples=[16])
+    label: str | None = Field(None, title="序号写法", examples=["序号16"], description="原文中的写法，如 序号16、243号问题")
 
 
 class Measure(Model):
-    text: Markdown = Field(title="措施内容")
-    deadline: DeadlineField | None = Field(None, title="完成时限", description="这一条措施自己的时限")
+    text: Markdown = Field(title="措施内容", description="一条措施的内容", examples=["建立完善最严格水资源管理制度考核指标体系。"])
+    deadline: DeadlineField | None = Field(None, title="完成时限", examples=["2023年底前"], description="这一条措施自己的时限")
 
 
 def _measure(value: Any) -> Any:
@@ -195,22 +195,24 @@ MeasureItem = Annotated[Measure, BeforeValidator(_measure)]
 
 
 class Contact(Model):
-    office: str | None = Field(None, title="联系单位")
-    person: str | None = Field(None, title="联系人")
-    mobile: str | None = Field(None, title="手机号码")
-    phone: str | None = Field(None, title="固定电话")
-    supervision_phone: str | None = Field(None, title="监督电话")
-    email: str | None = Field(None, title="电子邮箱", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    address: str | None = Field(None, title="通信地址")
+    office: str | None = Field(None, title="联系单位", description="受理异议的单位", examples=["乌苏市水利局"])
+    person: str | None = Field(None, title="联系人", description="联系人姓名", examples=["张××"])
+    mobile: str | None = Field(None, title="手机号码", description="联系人手机号码", examples=["138××××0000"])
+    phone: str | None = Field(None, title="固定电话", description="固定电话，带区号", examples=["0992-0000000"])
+    supervision_phone: str | None = Field(None, title="监督电话", description="监督举报电话", examples=["12345"])
+    email: str | None = Field(None, title="电子邮箱",
+                              description="接收异议的电子邮箱",
+                              examples=["zgb@example.gov.cn"], pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: str | None = Field(None, title="通信地址", description="书面反映的邮寄地址", examples=["乌苏市××路××号"])
 
 
 class Publicity(Model):
-    start: Date = Field(title="公示开始日期")
-    end: Date = Field(title="公示结束日期")
-    count: Literal["工作日", "日"] = Field("工作日", title="计算方式", description="工作日 或 日（自然日）")
-    days: int | None = Field(None, title="公示天数",
+    start: Date = Field(title="公示开始日期", description="公示第一天", examples=["2025-01-09"])
+    end: Date = Field(title="公示结束日期", description="公示最后一天", examples=["2025-01-22"])
+    count: Literal["工作日", "日"] = Field("工作日", title="计算方式", examples=["工作日"], description="工作日 或 日（自然日）")
+    days: int | None = Field(None, title="公示天数", examples=[10],
                              description="可不填，由日期计算；填写时须与计算结果一致")
-    office: str | None = Field(None, title="受理单位", description="有异议时向谁反映，如 验收单位")
+    office: str | None = Field(None, title="受理单位", examples=["验收单位"], description="有异议时向谁反映，如 验收单位")
 
     @model_validator(mode="after")
     def _check_range(self) -> "Publicity":
@@ -221,25 +223,29 @@ class Publicity(Model):
 
 
 class Signature(Model):
-    organisations: list[str] = Field(default_factory=list, title="署名单位", max_length=2,
+    organisations: list[str] = Field(default_factory=list, title="署名单位", examples=[["乌苏市水利局"]], max_length=2,
                                      description="一行或两行；不署名时留空")
-    date: Date | None = Field(None, title="成文日期")
-    seal: str | None = Field(None, title="印章图片", description="PNG 图片路径，相对于内容文件夹")
+    date: Date | None = Field(None, title="成文日期", description="落款日期，写成 2025-01-09", examples=["2025-06-30"])
+    seal: str | None = Field(None, title="印章图片", examples=["seals/shuili.png"], description="PNG 图片路径，相对于内容文件夹")
 
 
 class Attachment(Model):
-    title: str = Field(title="附件标题")
-    body: Markdown | None = Field(None, title="附件正文")
+    title: str = Field(title="附件标题", description="附件的标题", examples=["整改验收意见"])
+    body: Markdown | None = Field(None, title="附件正文", description="附件的正文，可用 Markdown", examples=["经现场核查，该问题已完成整改。"])
 
 
 class Indicator(Model):
-    key: str = Field(title="指标代号", pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
-    name: str = Field(title="指标名称")
-    unit: str = Field(title="单位", examples=["万m³"])
-    values: dict[str, Decimal] = Field(title="各年数值", description="年份（或时段）: 数值")
-    total: Decimal | None = Field(None, title="合计", description="填写时须等于各年数值之和")
-    target: Decimal | None = Field(None, title="计划目标")
-    target_label: str | None = Field(None, title="目标说明", examples=["2022-2025年计划压减"])
+    key: str = Field(title="指标代号",
+                     description="指标的英文代号：字母开头，可含数字和连字符",
+                     examples=["groundwater-cut"], pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str = Field(title="指标名称", description="指标的中文名称", examples=["地下水压减量"])
+    unit: str = Field(title="单位", description="数值的单位", examples=["万m³"])
+    values: dict[str, Decimal] = Field(title="各年数值",
+                                       examples=[{"2022": 786.78, "2023": 5090.9, "2024": 5667}],
+                                       description="年份（或时段）: 数值")
+    total: Decimal | None = Field(None, title="合计", examples=[11544.68], description="填写时须等于各年数值之和")
+    target: Decimal | None = Field(None, title="计划目标", description="计划目标值，与合计比较", examples=[4960])
+    target_label: str | None = Field(None, title="目标说明", description="计划目标的说明文字", examples=["2022-2025年计划压减"])
 
     @field_validator("values", mode="before")
     @classmethod
@@ -265,12 +271,14 @@ class SectionSpec(Model):
     """One section of a notice: which field it shows, under which heading."""
 
     field: Literal["task", "subjects", "acceptance_unit", "deadline", "goal", "measures", "completion",
-                   "status", "indicators", "text"] = Field(title="显示字段")
-    heading: str = Field(title="标题文字", examples=["整改任务"])
-    inline: bool = Field(False, title="同行显示", description="内容紧跟标题写在同一行，如 二、整改时限：2025年12月底")
-    numbering: Literal["1.", "（1）", "（一）"] | None = Field(None, title="条目编号",
+                   "status", "indicators", "text"] = Field(title="显示字段",
+                                                           description="这一章节显示公示文件中的哪个字段",
+                                                           examples=["measures"])
+    heading: str = Field(title="标题文字", description="章节标题，编号“一、”自动生成", examples=["整改任务"])
+    inline: bool = Field(False, title="同行显示", examples=[True], description="内容紧跟标题写在同一行，如 二、整改时限：2025年12月底")
+    numbering: Literal["1.", "（1）", "（一）"] | None = Field(None, title="条目编号", examples=["（1）"],
                                                             description="列表条目的编号样式")
-    text: Markdown | None = Field(None, title="固定内容", description="field 为 text 时显示的内容")
+    text: Markdown | None = Field(None, title="固定内容", examples=["如有异议，请与我们联系。"], description="field 为 text 时显示的内容")
 
 
 class Notice(Model):
@@ -279,30 +287,52 @@ class Notice(Model):
     id: str = Field(title="编号", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
                     description="永久链接使用的编号：小写字母、数字和连字符", examples=["wusu-16"])
     kind: str = Field(title="公示类型", description="site.yaml 中 kinds 下的一个名称", examples=["整改情况公示"])
-    title: str = Field(title="标题", max_length=200)
-    title_lines: list[str] | None = Field(None, title="标题分行", description="手工指定标题的分行；各行连起来须等于标题")
-    published: Date = Field(title="发布日期")
-    inspection: Inspection = Field(title="督察")
-    finding: Finding = Field(title="问题")
-    region: str = Field(title="地区", examples=["乌苏市"])
-    basis: str | None = Field(None, title="依据文件", examples=["《乌苏市……整改方案》"])
-    intro: Markdown | None = Field(None, title="导语", description="缺省时使用公示类型中的导语模板")
-    task: Markdown | None = Field(None, title="整改任务")
-    subjects: list[str] = Field(default_factory=list, title="整改实施主体", description="一个或多个责任单位")
-    acceptance_unit: str | None = Field(None, title="验收单位")
-    deadline: DeadlineField | None = Field(None, title="整改时限")
-    goal: Markdown | None = Field(None, title="整改目标")
-    measures: list[MeasureItem] = Field(default_factory=list, title="整改措施")
-    completion: Markdown | list[Markdown] | None = Field(None, title="完成情况",
+    title: str = Field(title="标题", description="公示的完整标题，输出时自动分行", examples=["关于乌苏市地下水超采问题整改情况公示"], max_length=200)
+    title_lines: list[str] | None = Field(None, title="标题分行",
+                                          examples=[["关于塔城地区……督察反馈问题", "整改情况公示"]], description="手工指定标题的分行；各行连起来须等于标题")
+    published: Date = Field(title="发布日期", description="公示发布的日期，写成 2025-01-09", examples=["2025-06-30"])
+    inspection: Inspection = Field(title="督察",
+                                   description="哪一次督察：层级、轮次、批次、督察组",
+                                   examples=[{"level": "自治区", "round": 1, "batch": 2}])
+    finding: Finding = Field(title="问题", description="督察反馈问题的序号", examples=[{"number": 16, "label": "序号16"}])
+    region: str = Field(title="地区", description="问题所在的市、县（区）", examples=["乌苏市"])
+    basis: str | None = Field(None, title="依据文件", description="导语中引用的整改方案或办法，带书名号", examples=["《乌苏市……整改方案》"])
+    intro: Markdown | None = Field(None, title="导语",
+                                   examples=["根据《……整改方案》，现将整改情况予以公示："], description="缺省时使用公示类型中的导语模板")
+    task: Markdown | None = Field(None, title="整改任务", description="督察反馈的问题原文（整改任务）", examples=["乌苏市地下水超采问题没有得到有效缓解。"])
+    subjects: list[str] = Field(default_factory=list, title="整改实施主体",
+                                examples=[["乌苏市水利局", "乌苏市自然资源局"]], description="一个或多个责任单位")
+    acceptance_unit: str | None = Field(None, title="验收单位", description="负责验收的单位", examples=["乌苏市水利局"])
+    deadline: DeadlineField | None = Field(None, title="整改时限",
+                                           description="整改时限：日期、月底、年底、立行立改 或 长期坚持，可用逗号连写",
+                                           examples=["2025年12月底", "2023年9月30日前", "立行立改，长期坚持"])
+    goal: Markdown | None = Field(None, title="整改目标", description="整改要达到的目标", examples=["力争到2030年达到地下水总体采补平衡。"])
+    measures: list[MeasureItem] = Field(default_factory=list, title="整改措施",
+                                        description="一条措施一项，编号由程序生成",
+                                        examples=[["全面开展取用水专项整治整改提升工作。"]])
+    completion: Markdown | list[Markdown] | None = Field(None, title="完成情况", examples=[["2022年全面开展取用水专项整治整改提升工作。"]],
                                                          description="与措施逐条对应的列表，或一段文字")
-    status: str = Field(title="整改状态", examples=["已完成现阶段整改"])
-    publicity: Publicity | None = Field(None, title="公示期")
-    contact: Contact | None = Field(None, title="联系方式")
-    closing_phrase: bool = Field(False, title="特此公示", description="是否在正文后写“特此公示。”")
-    signature: Signature | None = Field(None, title="落款")
-    attachments: list[Attachment] = Field(default_factory=list, title="附件")
-    indicators: list[Indicator] = Field(default_factory=list, title="量化指标")
-    sections: list[SectionSpec] | None = Field(None, title="章节", description="覆盖公示类型中的章节设置")
+    status: str = Field(title="整改状态", description="须是 site.yaml 中 statuses 之一", examples=["已完成现阶段整改"])
+    publicity: Publicity | None = Field(None, title="公示期",
+                                        description="公示的起止日期，天数自动计算",
+                                        examples=[{"start": "2025-01-09", "end": "2025-01-22"}])
+    contact: Contact | None = Field(None, title="联系方式",
+                                    description="有异议时的联系方式；不写时不显示",
+                                    examples=[{"office": "乌苏市水利局", "phone": "0992-0000000"}])
+    closing_phrase: bool = Field(False, title="特此公示", examples=[True], description="是否在正文后写“特此公示。”")
+    signature: Signature | None = Field(None, title="落款",
+                                        description="正文后的署名单位和成文日期",
+                                        examples=[{"organisations": ["乌苏市水利局"], "date": "2025-06-30"}])
+    attachments: list[Attachment] = Field(default_factory=list, title="附件",
+                                          description="附件：标题和正文",
+                                          examples=[[{"title": "整改验收意见"}]])
+    indicators: list[Indicator] = Field(default_factory=list, title="量化指标",
+                                        description="可合计、可画图的量化数据，如各年压减量",
+                                        examples=[[{"key": "groundwater-cut", "name": "地下水压减量", "unit": "万m³",
+                                                     "values": {"2022": 786.78, "2023": 5090.9}}]])
+    sections: list[SectionSpec] | None = Field(None, title="章节",
+                                               examples=[[{"field": "task", "heading": "整改任务"}]],
+                                               description="覆盖公示类型中的章节设置")
 
     @field_validator("measures", mode="after")
     @classmethod

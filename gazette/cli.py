@@ -21,6 +21,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("gazette.commands.verify", "验证 PDF 签名（Verify signatures offline）"),
     "archive": ("gazette.commands.archive", "归档签名公示并校验档案（Append to / check the BagIt archive）"),
     "extract": ("gazette.commands.extract", "取出 PDF 内嵌的 YAML 源文件（Extract the embedded YAML source）"),
+    "new": ("gazette.commands.new", "新建一个公示文件（Create a notice file from the site defaults）"),
+    "schema": ("gazette.commands.schema", "写出内容格式的 JSON Schema，供编辑器补全（JSON Schema for editors）"),
+    "export": ("gazette.commands.export", "导出整改台账 Excel（Export the ledger as .xlsx）"),
+    "import": ("gazette.commands.import_", "从整改台账 Excel 新建或更新公示（Import a ledger .xlsx）"),
+    "status": ("gazette.commands.status", "统计整改状态、逾期和公示期（Status counts, overdue, publicity ending）"),
+    "summary": ("gazette.commands.summary", "生成整改情况一览表（Summary table: DOCX, PDF, HTML）"),
 }
 
 

@@ -16,9 +16,13 @@ import weasyprint
 from markupsafe import Markup
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from gazette.errors import GazetteError
+from gazette import fonts
+from gazette.errors import ContentErrors, GazetteError
 from gazette.loader import Content
+from gazette.render import cjk_justify
 from gazette.render.html import RenderedNotice, environment, template_dirs
+
+cjk_justify.install()
 
 DEFAULT_PDF_VARIANT = "pdf/a-3b"
 
@@ -60,9 +64,10 @@ def stylesheet(content: Content) -> str:
 def pdf_document(rendered: RenderedNotice, content: Content) -> str:
     env = environment(tuple(template_dirs(content.root)))
     notice = rendered.notice
+    body = fonts.mark_fallback_glyphs(rendered.html, fonts.primary_font(content.site.fonts, "body"))
     created = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)
     return env.get_template("pdf.html.j2").render(
-        notice=notice, site=content.site, body=Markup(rendered.html),
+        notice=notice, site=content.site, body=Markup(body),
         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
 
@@ -70,6 +75,10 @@ def pdf_document(rendered: RenderedNotice, content: Content) -> str:
 def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, source_yaml: bytes | None = None,
                variant: str = DEFAULT_PDF_VARIANT) -> None:
     notice = rendered.notice
+    source = content.source_of(notice)
+    missing = fonts.check_coverage(notice, rendered.html, content.site.fonts, source.path, source.text)
+    if missing:
+        raise ContentErrors(missing)
     allowed = [content.root, *template_dirs(content.root)]
     fetcher = SafeFetcher(allowed)
     html = weasyprint.HTML(string=pdf_document(rendered, content), base_url=str(content.root) + "/",

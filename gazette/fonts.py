@@ -1,0 +1,205 @@
+"""Fonts by role: which installed font file the PDF uses for the title, body, headings and page numbers, and
+whether it covers every character. A character that no font of its role covers is an error naming the
+character, the notice and the field, never a box or a silent substitution in a PDF.
+
+The role lists live in site.yaml (`fonts:`), licensed office fonts first, then the open fonts `make demo`
+installs. fontconfig (`fc-list`) says what is installed; fontTools reads each file's character map.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from gazette.errors import ContentError, GazetteError
+from gazette.model import Fonts, Notice
+
+ROLES = ("title", "body", "heading1", "heading2", "page_number")
+ROLE_NAMES = {"title": "标题", "body": "正文", "heading1": "一级标题", "heading2": "二级标题", "page_number": "页码"}
+INSTALL_HINT = "请运行 make demo，或 apt-get install fonts-noto-cjk 安装中文字体"
+
+
+@dataclass(frozen=True)
+class FontFile:
+    family: str  # as named in site.yaml
+    path: Path
+    index: int  # face index inside a .ttc collection
+
+    @property
+    def characters(self) -> frozenset[int]:
+        return _cmap(self.path, self.index)
+
+    def covers(self, char: str) -> bool:
+        return ord(char) in self.characters
+
+
+@lru_cache(maxsize=1)
+def installed_families() -> dict[str, FontFile]:
+    """Every family name fontconfig knows (all its localised and style-specific aliases) → its regular face."""
+    if shutil.which("fc-list") is None:
+        return {}
+    listing = subprocess.run(["fc-list", "--format", "%{family}\t%{style}\t%{file}\t%{index}\n"],
+                             capture_output=True, text=True, check=False).stdout
+    families: dict[str, FontFile] = {}
+    entries = []
+    for line in sorted(listing.splitlines()):
+        try:
+            names, styles, file, index = line.split("\t")
+        except ValueError:
+            continue
+        regular = any(s.strip() in ("Regular", "Book", "Normal", "R") for s in styles.split(","))
+        entries.append((regular, names, Path(file), int(index or 0)))
+    # Other faces first, regular faces last, so that a family name ends up at its regular face; a style
+    # alias such as "Noto Serif CJK SC SemiBold" has only its own face.
+    for regular, names, path, index in sorted(entries, key=lambda e: (e[0], str(e[2]), e[3])):
+        for name in names.split(","):
+            families[name.strip()] = FontFile(name.strip(), path, index)
+    return families
+
+
+@lru_cache(maxsize=32)
+def _cmap(path: Path, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # only when a font is examined
+
+    font = TTFont(str(path), fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+def role_fonts(fonts: Fonts, role: str) -> list[FontFile]:
+    """The installed fonts of a role's list, in the list's order (what the PDF will use, first to last)."""
+    installed = installed_families()
+    return [installed[f] for f in getattr(fonts, role) if f in installed]
+
+
+def primary_font(fonts: Fonts, role: str) -> FontFile:
+    found = role_fonts(fonts, role)
+    if not found:
+        wanted = "、".join(getattr(fonts, role))
+        if not any(_is_cjk_font(f) for f in installed_families().values()):
+            raise GazetteError(f"没有安装任何中文字体，{INSTALL_HINT}")
+        raise GazetteError(f"{ROLE_NAMES[role]}字体一个也没有安装（site.yaml 中 fonts.{role}: {wanted}），{INSTALL_HINT}")
+    return found[0]
+
+
+def _is_cjk_font(font: FontFile) -> bool:
+    return ord("中") in font.characters
+
+
+def uncovered(text: str, fonts: list[FontFile]) -> list[str]:
+    """Characters of text that none of the fonts covers (whitespace and controls aside), in order of appearance."""
+    missing: list[str] = []
+    for char in dict.fromkeys(text):
+        if char.isspace() or ord(char) < 32 or char in "\u200b\u2060\u00ad":
+            continue
+        if not any(font.covers(char) for font in fonts):
+            missing.append(char)
+    return missing
+
+
+# --- checking a rendered notice ----------------------------------------------------------------------------------
+
+def text_by_role(html: str) -> dict[str, str]:
+    """The text of a rendered notice split by the font role that prints it (see templates/notice.html.j2)."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fragment_fromstring(html, create_parent="div")
+    parts = {role: [] for role in ROLES}
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        role = _role_of(element)
+        if element.text:
+            parts[role].append(element.text)
+        if element.tail and element.getparent() is not None:
+            parts[_role_of(element.getparent())].append(element.tail)
+    parts["page_number"].append("— 0123456789 —")
+    return {role: "".join(texts) for role, texts in parts.items()}
+
+
+def _role_of(element) -> str:
+    while element is not None:
+        classes = (element.get("class") or "").split()
+        if "notice-title" in classes or "attachment-title" in classes:
+            return "title"
+        if "lvl1-head" in classes:
+            return "heading1"
+        if "lvl2-head" in classes:
+            return "heading2"
+        element = element.getparent()
+    return "body"
+
+
+def check_coverage(notice: Notice, html: str, fonts: Fonts, source: Path, source_text: str) -> list[ContentError]:
+    """One error per character that no installed font of its role covers, naming the field that holds it."""
+    errors = []
+    for role, text in text_by_role(html).items():
+        installed = role_fonts(fonts, role)
+        if not installed:
+            primary_font(fonts, role)  # raises the right message
+        for char in uncovered(text, installed):
+            line = next((i for i, l in enumerate(source_text.splitlines(), 1) if char in l), None)
+            field = _field_holding(notice, char)
+            errors.append(ContentError(
+                source, line, None, field,
+                f"字符 “{char}”（U+{ord(char):04X}）没有任何{ROLE_NAMES[role]}字体包含"
+                f"（{'、'.join(getattr(fonts, role))}），PDF 中会显示为方框；请改用常用字，或在 site.yaml 的 fonts.{role} 中加入包含它的字体"))
+    return errors
+
+
+def _field_holding(notice: Notice, char: str) -> str | None:
+    def search(value, path: str) -> str | None:
+        if isinstance(value, str):
+            return path if char in value else None
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found = search(item, f"{path}.{key}" if path else str(key))
+                if found:
+                    return found
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                found = search(item, f"{path}[{i}]")
+                if found:
+                    return found
+        return None
+
+    return search(notice.model_dump(mode="json"), "")
+
+
+# --- the PDF's line grid -------------------------------------------------------------------------------------
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]+>)")
+
+
+def mark_fallback_glyphs(html: str, body: FontFile) -> str:
+    """Wrap characters the body font lacks (³, rare symbols) in <span class="glyph-fallback">, which the print
+    stylesheet gives line-height 0: a glyph from a fallback font with taller metrics then cannot grow its line
+    and push the page off the 22-line grid. Titles are left alone (their font is another role)."""
+    out: list[str] = []
+    in_title = 0
+    for piece in _TAG_OR_TEXT.split(html):
+        if piece.startswith("<"):
+            if piece.startswith("<h1"):
+                in_title += 1
+            elif piece.startswith("</h1"):
+                in_title -= 1
+            out.append(piece)
+            continue
+        if in_title or not piece:
+            out.append(piece)
+            continue
+        out.append("".join(
+            f'<span class="glyph-fallback">{ch}</span>' if len(ch) == 1 and not ch.isspace() and not body.covers(ch) else ch
+            for ch in _entities_kept(piece)))
+    return "".join(out)
+
+
+def _entities_kept(text: str) -> list[str]:
+    """Split text into characters, keeping HTML entities (&amp;) whole."""
+    return re.findall(r"&[#\w]+;|.", text, flags=re.S)

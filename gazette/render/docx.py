@@ -31,7 +31,9 @@ from gazette.render.html import RenderedNotice
 # GB/T 9704 page and grid, in the units Word uses.
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
-LINE_PITCH = Twips(round(Mm(225) / 22 / 635))  # 225 mm / 22 lines, in twips (1 twip = 635 EMU)
+# 225 mm / 22 lines = 579.8 twips (1 twip = 635 EMU), rounded down: 580 would make 22 lines 0.08 mm taller
+# than the 版心, and Word and LibreOffice would then fit only 21.
+LINE_PITCH = Twips(int(Mm(225) / 22 / 635))
 BODY_SIZE = Pt(16)
 CHAR_SPACING_TWENTIETHS = -5  # −0.25 pt: 28 cells of 16 pt fill 156 mm (LibreOffice and Word agree)
 
@@ -103,8 +105,11 @@ def _style(document, name: str, family: str, size: Pt, *, align=None, first_line
             rpr.append(spacing)
         spacing.set(qn("w:val"), str(CHAR_SPACING_TWENTIETHS))
     fmt = style.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = LINE_PITCH
+    # Single spacing snapped to the document grid: every line, whatever its font, takes exactly one grid line
+    # of 225/22 mm (an exact line height would be rounded differently by Word and LibreOffice).
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    # A full page holds 22 lines: no paragraph is pushed to the next page to avoid a widow or an orphan.
+    fmt.widow_control = False
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
     fmt.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.JUSTIFY

@@ -41,7 +41,7 @@ def build(content_root: Path, output: Path, *, formats: tuple[str, ...] = ALL_FO
             if progress:
                 progress(page.notice.id)
         if "html" in formats:
-            write_site(content, pages, staging)
+            write_site(content, pages, staging, previous=output)
             report.files["html"] = len(pages) + 1
     report.seconds = time.perf_counter() - started
     return report

@@ -395,6 +395,29 @@ class Limits(Model):
     max_image_pixels: int = Field(40_000_000, title="图片像素上限", ge=1000)
 
 
+class Portal(Model):
+    """The website's identity and listing settings. Government-site rules want the 主办/承办单位, the 网站标识码 and
+    the 备案 numbers in every footer, and the site-monitoring <meta> tags (SiteIDCode, ColumnType …) on every page."""
+
+    sponsor: str | None = Field(None, title="主办单位", description="缺省为发布单位")
+    operator: str | None = Field(None, title="承办单位")
+    contact: str | None = Field(None, title="网站联系方式", examples=["0992-0000000，zgb@example.gov.cn"])
+    site_code: str | None = Field(None, title="网站标识码", pattern=r"^[0-9A-Za-z]{4,20}$", examples=["6542020001"])
+    icp: str | None = Field(None, title="ICP备案号", examples=["新ICP备00000000号"])
+    icp_url: str | None = Field(None, title="ICP备案查询地址")
+    police_record: str | None = Field(None, title="公安机关备案号", examples=["新公网安备 65420202000001号"])
+    police_record_url: str | None = Field(None, title="公安机关备案查询地址")
+    police_badge: str | None = Field(None, title="公安备案图标",
+                                     description="图片路径，相对于内容文件夹；缺省使用网站自带的图标")
+    government_badge: str | None = Field(None, title="党政机关网站标识",
+                                         description="图片路径，相对于内容文件夹；不填则不显示")
+    government_badge_url: str | None = Field(None, title="党政机关网站标识链接")
+    column_type: str = Field("信息公开", title="栏目类型", description="列表页的 ColumnType 标签")
+    column_description: str | None = Field(None, title="栏目描述", description="首页的 ColumnDescription 标签")
+    keywords: list[str] = Field(default_factory=list, title="栏目关键词", description="ColumnKeywords 标签")
+    page_size: int = Field(20, title="每页条数", ge=1, le=500, description="列表页每页显示的公示数")
+
+
 class Site(Model):
     title: str = Field(title="网站标题")
     organisation: str = Field(title="发布单位")
@@ -408,6 +431,7 @@ class Site(Model):
     holidays: list[Date] = Field(default_factory=list, title="法定节假日", description="计算工作日时跳过")
     workdays: list[Date] = Field(default_factory=list, title="调休上班日", description="计算工作日时计入的周末")
     limits: Limits = Field(default_factory=Limits, title="资源上限")
+    portal: Portal = Field(default_factory=Portal, title="网站标识与栏目", description="网站页脚、<meta> 标签和列表页设置")
 
     @model_validator(mode="after")
     def _check_default_kind(self) -> "Site":

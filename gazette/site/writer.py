@@ -1,0 +1,156 @@
+"""write_site: every page of the website, rendered from templates/site/ into the output folder.
+
+The output folder is the build's staging folder (gazette/output.py swaps it in when everything succeeded), so
+this module only ever writes into a fresh, empty folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from gazette.errors import GazetteError
+from gazette.loader import Content
+from gazette.render.html import environment, template_dirs
+from gazette.site import feeds, opendata, search
+from gazette.site.builddate import build_date
+from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, SIGNED_SUFFIX, Download, Group, NoticePage, group_path, groups_of,
+                                home_group, newest_first, notice_dir, paginate, publicity_state, relative_root)
+
+SEARCH_PAGE = "search/index.html"
+DATA_PAGE = "data/index.html"
+IDENTITY_DIR = f"{ASSETS_DIR}/identity"
+
+
+@dataclass
+class Identity:
+    """Where the footer's badge images are in the built site (paths from the site root)."""
+
+    police_badge: str
+    government_badge: str | None
+
+
+def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous: Path | None = None,
+               today: dt.date | None = None) -> None:
+    """Write the whole site into `out`, where build.py has already put each notice's DOCX and PDF.
+    `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
+    PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock)."""
+    site = content.site
+    today = today or build_date()
+    ordered = newest_first(pages)
+    for page in ordered:
+        add_signed_pdf(page, out, previous)
+    identity = copy_assets(content, out)
+    writer = PageWriter(content, out, identity, today, latest=ordered[0].notice.published if ordered else today)
+
+    for position, page in enumerate(ordered):
+        newer = ordered[position - 1] if position > 0 else None
+        older = ordered[position + 1] if position + 1 < len(ordered) else None
+        writer.write("site/notice.html.j2", page.path, page=page, notice=page.notice, newer=newer, older=older,
+                     state=publicity_state(page.notice, today), page_date=page.notice.published)
+
+    groups = {kind: groups_of(kind, pages, site) for kind in GROUP_KINDS}
+    for group in [home_group(pages), *(g for kind in GROUP_KINDS for g in groups[kind])]:
+        for listing in paginate(group, site.portal.page_size):
+            writer.write("site/listing.html.j2", listing.path, listing=listing, group=group,
+                         page_date=listing.latest if listing.items else writer.latest)
+    for kind in GROUP_KINDS:
+        writer.write("site/groups.html.j2", f"{kind}/index.html", kind=kind, groups=groups[kind])
+    writer.write("site/search.html.j2", SEARCH_PAGE)
+    writer.write("site/data.html.j2", DATA_PAGE, files=opendata.write(site, ordered, out))
+    feeds.write(writer.env, site, ordered, out, writer.latest, writer.paths)
+    search.index(out)
+
+
+class PageWriter:
+    """Renders one template per page with what every page shares: the site, its identity, the build date,
+    and `root`, the relative way back to the site root from that page."""
+
+    def __init__(self, content: Content, out: Path, identity: Identity, today: dt.date, latest: dt.date):
+        self.env = site_environment(tuple(template_dirs(content.root)))
+        self.site = content.site
+        self.out = out
+        self.identity = identity
+        self.today = today
+        self.latest = latest  # the newest notice's date: the publication date of pages that are not one notice
+        self.paths: list[str] = []  # every page written, for the sitemap
+
+    def write(self, template: str, path: str, **values: Any) -> None:
+        values.setdefault("page_date", self.latest)
+        html = self.env.get_template(template).render(
+            site=self.site, portal=self.site.portal, identity=self.identity, today=self.today, path=path,
+            root=relative_root(path), site_domain=site_domain(self.site.base_url), **values)
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.paths.append(path)
+
+
+def site_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """The notice renderer's environment (same filters, same template folders) plus what site pages need.
+    An overlay, so the shared environment is left as it was."""
+    env = environment(dirs).overlay()
+    env.filters = dict(env.filters)
+    env.filters.update(iso_date=lambda d: d.isoformat())
+    env.globals = dict(env.globals)
+    env.globals.update(publicity_state=publicity_state, group_path=group_path)
+    return env
+
+
+def site_domain(base_url: str | None) -> str:
+    return urlsplit(base_url).hostname or "" if base_url else ""
+
+
+# --- files beside the pages ----------------------------------------------------------------------------------
+
+def copy_assets(content: Content, out: Path) -> Identity:
+    """The shipped assets, then a content folder's own templates/site/assets/ over them, then the badge
+    images site.yaml names (paths relative to the content folder)."""
+    for folder in reversed(template_dirs(content.root)):
+        assets = folder / "site" / ASSETS_DIR
+        if assets.is_dir():
+            shutil.copytree(assets, out / ASSETS_DIR, dirs_exist_ok=True)
+    portal = content.site.portal
+    police = copy_identity_image(content.root, portal.police_badge, out) or f"{ASSETS_DIR}/police-badge.svg"
+    return Identity(police_badge=police, government_badge=copy_identity_image(content.root, portal.government_badge, out))
+
+
+def copy_identity_image(root: Path, relative: str | None, out: Path) -> str | None:
+    if not relative:
+        return None
+    source = (root / relative).resolve()
+    if not source.is_file() or not source.is_relative_to(root.resolve()):
+        raise GazetteError(f"site.yaml 中的图片 {relative} 不存在或不在内容文件夹中（image not found in the content folder）")
+    target = f"{IDENTITY_DIR}/{source.name}"
+    (out / IDENTITY_DIR).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, out / target)
+    return target
+
+
+def add_signed_pdf(page: NoticePage, out: Path, previous: Path | None) -> None:
+    """Offer ID.signed.pdf when one is beside the PDF. A build writes into a fresh folder, so a signed PDF from
+    the last good output is carried over, but only while it still signs this build's PDF: a PAdES signature
+    is an incremental update, so the signed file begins with the exact bytes of the PDF it signs."""
+    folder = notice_dir(out, page.notice)
+    signed_name = page.notice.id + SIGNED_SUFFIX
+    pdf = folder / f"{page.notice.id}.pdf"
+    target = folder / signed_name
+    if not target.exists() and previous is not None and pdf.exists():
+        old = notice_dir(previous, page.notice) / signed_name
+        if old.is_file() and starts_with(old, pdf):
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(old, target)
+    if target.is_file() and not any(d.filename == signed_name for d in page.downloads):
+        page.downloads.append(Download("SIGNED", signed_name, target.stat().st_size))
+
+
+def starts_with(path: Path, prefix: Path) -> bool:
+    want = prefix.read_bytes()
+    with path.open("rb") as handle:
+        return handle.read(len(want)) == want and path.stat().st_size > len(want)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+
+# C0/C1 controls, line and paragraph separators, bidi overrides: a message quotes what a user typed, and such a
+# character would break the one-line rule, redraw the terminal (ESC sequences) or reorder the line on screen.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text made safe to print as one line: every unprintable character shown as its escape (\\n, \\x1b)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def display_path(path: Path) -> str:
@@ -32,7 +43,7 @@ class ContentError:
             if self.column is not None:
                 where += f":{self.column}"
         field = f" {self.field}:" if self.field else ""
-        return f"{where}{field} {self.message}"
+        return one_line(f"{where}{field} {self.message}")
 
 
 class ContentErrors(Exception):
@@ -45,3 +56,6 @@ class ContentErrors(Exception):
 
 class GazetteError(Exception):
     """A problem that is not in one content file (fonts missing, output folder locked …): one line for the user."""
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())

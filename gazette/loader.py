@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.events import (AliasEvent, CollectionStartEvent, MappingEndEvent, MappingStartEvent, NodeEvent,
+                                ScalarEvent, SequenceEndEvent)
 
 from gazette import wording
 from gazette.errors import ContentError, ContentErrors
@@ -55,26 +59,21 @@ class Content:
 # --- reading a file -------------------------------------------------------------------------------------------
 
 def read_text(path: Path, limits: Limits) -> tuple[str, str]:
-    """The file's text and the encoding it was in. UTF-8 is expected; a BOM, UTF-16 and GBK/GB18030 (what
-    Windows editors in Chinese locales save) are read correctly; anything else is an error."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _file_error(path, f"无法读取文件：{exc.strerror}") from None
-    if size > limits.max_file_bytes:
-        raise _file_error(path, f"文件过大：{size:,} 字节，上限 {limits.max_file_bytes:,} 字节（site.yaml 中 limits.max_file_bytes）")
-    raw = path.read_bytes()
+    """The file's text and the encoding it was in. UTF-8 is expected; a BOM, UTF-16 with a BOM and GBK/GB18030
+    (what Windows editors in Chinese locales save) are read correctly; anything else is an error that names
+    what was found. The size limit is checked before reading, and never more than the limit is read (a file
+    that grows while we read it cannot get past it)."""
+    raw = _read_bounded(path, limits.max_file_bytes, "max_file_bytes")
     if not raw.strip():
-        raise _file_error(path, "文件是空的，应为 YAML 格式的公示内容")
+        raise _file_error(path, "文件是空的，应为 YAML 格式的公示内容（The file is empty）")
     if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        return _decode(path, raw[len(codecs.BOM_UTF8):], "utf-8", "带 BOM 的 UTF-8"), "utf-8-sig"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise _file_error(path, "文件以 UTF-16 标记开头，但内容不是有效的 UTF-16，应保存为 UTF-8") from None
+        return _decode(path, raw, "utf-16", "UTF-16"), "utf-16"
     if b"\x00" in raw:
-        raise _file_error(path, "不是文本文件（含有二进制内容），应为 UTF-8 编码的 YAML 文件")
+        if _looks_like_utf16(raw):
+            raise _file_error(path, "文件是没有 BOM 的 UTF-16 编码，应保存为 UTF-8（found UTF-16 without BOM, expected UTF-8）")
+        raise _file_error(path, "不是文本文件（含有二进制内容），应为 UTF-8 编码的 YAML 文件（binary file）")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -83,11 +82,46 @@ def read_text(path: Path, limits: Limits) -> tuple[str, str]:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         line = raw[: utf8_error.start].count(b"\n") + 1
-        raise ContentErrors([ContentError(path, line, None, None,
-                                          "无法识别的文字编码：既不是 UTF-8 也不是 GBK/GB18030，应保存为 UTF-8")]) from None
+        raise ContentErrors([ContentError(
+            path, line, None, None,
+            "无法识别的文字编码：既不是 UTF-8 也不是 GBK/GB18030，应保存为 UTF-8（unknown encoding, expected UTF-8）",
+        )]) from None
     if _looks_like_text(text):
         return text, "gb18030"
-    raise _file_error(path, "不是文本文件（无法识别的编码），应为 UTF-8 编码的 YAML 文件")
+    raise _file_error(path, "不是文本文件（无法识别的编码），应为 UTF-8 编码的 YAML 文件（binary file）")
+
+
+def _read_bounded(path: Path, limit: int, setting: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise _too_big(path, size, limit, setting)
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise _file_error(path, f"无法读取文件：{exc.strerror}") from None
+    if len(raw) > limit:
+        raise _too_big(path, len(raw), limit, setting)
+    return raw
+
+
+def _too_big(path: Path, size: int, limit: int, setting: str) -> ContentErrors:
+    return _file_error(path, f"文件过大：{size:,} 字节，上限 {limit:,} 字节（site.yaml 中 limits.{setting}）")
+
+
+def _decode(path: Path, raw: bytes, codec: str, name: str) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentErrors([ContentError(path, line, None, None,
+                                          f"文件标记为 {name} 编码，但内容不是有效的 {name}，应保存为 UTF-8")]) from None
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """ASCII-heavy UTF-16 has a zero in every other byte (YAML keys are ASCII)."""
+    sample = raw[:400]
+    return sample[1::2].count(0) > len(sample) * 0.4 or sample[0::2].count(0) > len(sample) * 0.4
 
 
 def _looks_like_text(text: str) -> bool:
@@ -114,20 +148,31 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 
 
 def parse_yaml(path: Path, text: str, limits: Limits) -> Any:
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    yaml.allow_duplicate_keys = False
+    """YAML text → round-trip data. The event stream is checked first (see _check_events), so nothing is
+    built from a file with tags, aliases, too deep nesting or too many nodes."""
     try:
-        data = yaml.load(text)
+        _check_events(path, _new_yaml().parse(text), limits)
+        return _new_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise ContentErrors([ContentError(
             path, mark.line + 1 if mark else None, mark.column + 1 if mark else None, None,
             "YAML 格式错误：" + _yaml_problem(exc))]) from None
+    except ReaderError as exc:  # a character YAML does not allow (BEL, ESC …), found before any token
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else 0
+        raise ContentErrors([ContentError(
+            path, line, column, None, f"YAML 格式错误：含有不可见的控制字符 U+{code:04X}，请删除")]) from None
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        raise _file_error(path, f"YAML 格式错误：{exc}") from None
-    _check_shape(path, data, limits)
-    return data
+        raise _file_error(path, "YAML 格式错误：" + str(exc).replace("\n", " ")) from None
+
+
+def _new_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    return yaml
 
 
 _YAML_PROBLEMS = [
@@ -143,6 +188,10 @@ _YAML_PROBLEMS = [
     ("expected ',' or ']'", "方括号 [ ] 没有闭合"),
     ("expected ',' or '}'", "花括号 { } 没有闭合"),
     ("found unknown escape character", "双引号中有无效的转义字符（\\），可改用单引号"),
+    ("but found another document", "文件中只能有一个 YAML 文档（出现了第二个 ---）"),
+    ("special characters are not allowed", "含有不可见的控制字符，请删除"),
+    ("expected <block end>, but found", "缩进不一致"),
+    ("expected alphabetic or numeric character", "“&”或“*”后面应是名称；普通文字中的 & * 请加引号"),
 ]
 
 
@@ -155,45 +204,77 @@ def _yaml_problem(exc: MarkedYAMLError) -> str:
                 key = re.search(r'found duplicate key "([^"]*)"', problem)
                 return f"重复的字段 {key.group(1)!r}" if key else chinese
             return chinese
-    return problem or context or "无法解析"
+    return (problem or context or "无法解析").replace("\n", " ")
 
 
-def _check_shape(path: Path, data: Any, limits: Limits) -> None:
-    """No tags (no object construction), no aliases, bounded size: checked on the parsed tree with a node
-    budget, so an alias bomb (billion laughs) stops after a few thousand steps instead of expanding."""
-    budget = [limits.max_nodes]
-    seen: set[int] = set()
+# Tags YAML gives plain values implicitly; any other tag (!!python/object/apply:os.system, !include …) asks
+# for something a notice never needs.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+               ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
-    def fail(node: Any, message: str) -> None:
-        line, col = _node_position(node)
-        raise ContentErrors([ContentError(path, line, col, None, message)])
 
-    def walk(node: Any, parent: Any, key: Any) -> None:
-        budget[0] -= 1
-        if budget[0] < 0:
-            line, col = _position_in(parent, key)
-            raise ContentErrors([ContentError(
-                path, line, col, None,
-                f"内容过大：超过 {limits.max_nodes:,} 个 YAML 节点（site.yaml 中 limits.max_nodes）")])
-        if isinstance(node, TaggedScalar):
-            line, col = _position_in(parent, key)
-            raise ContentErrors([ContentError(path, line, col, None,
-                                              f"不支持 YAML 标签 {node.tag.value}，请去掉以 ! 开头的标记")])
-        if isinstance(node, (CommentedMap, CommentedSeq)):
-            tag = getattr(node, "tag", None)
-            if tag is not None and tag.value is not None and tag.value.startswith("!") or (
-                    tag is not None and tag.value is not None and "python/" in tag.value):
-                fail(node, f"不支持 YAML 标签 {tag.value}，请去掉以 ! 开头的标记")
-            if id(node) in seen or (getattr(node, "anchor", None) is not None and node.anchor.value):
-                fail(node, "不支持 YAML 锚点和别名（& 和 *），请直接写出内容")
-            seen.add(id(node))
-            if isinstance(node, CommentedSeq) and len(node) > limits.max_list_items:
-                fail(node, f"列表过长：{len(node):,} 项，上限 {limits.max_list_items:,}（site.yaml 中 limits.max_list_items）")
-            items = node.items() if isinstance(node, CommentedMap) else enumerate(node)
-            for k, v in items:
-                walk(v, node, k)
+@dataclass
+class _Frame:
+    """One open mapping or sequence while scanning events: where we are, for naming the field in an error."""
 
-    walk(data, None, None)
+    is_map: bool
+    line: int
+    column: int
+    key: Any = None
+    expecting_key: bool = True
+    items: int = 0
+
+    @property
+    def part(self) -> Any:
+        return self.key if self.is_map else max(self.items - 1, 0)
+
+
+def _check_events(path: Path, events: Any, limits: Limits) -> None:
+    """Bound the document before any object is built: walk ruamel's event stream (which the parser yields
+    one at a time, without composing) and stop at the first tag, anchor or alias (no object construction,
+    no billion laughs), at nesting deeper than max_depth, at more than max_nodes nodes or at a list longer
+    than max_list_items. A bomb therefore costs at most a few thousand events, whatever it would expand to."""
+    stack: list[_Frame] = []
+    nodes = 0
+
+    def fail(event: Any, message: str) -> None:
+        mark = event.start_mark
+        loc = tuple(frame.part for frame in stack if frame.part is not None)
+        raise ContentErrors([ContentError(path, mark.line + 1, mark.column + 1, _field_label(loc, _TITLES), message)])
+
+    for event in events:
+        if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            stack.pop()
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        parent = stack[-1] if stack else None
+        is_key = parent is not None and parent.is_map and parent.expecting_key
+        if parent is not None:
+            if parent.is_map:
+                parent.expecting_key = not parent.expecting_key
+                if is_key:
+                    parent.key = event.value if isinstance(event, ScalarEvent) else "?"
+            else:
+                parent.items += 1
+                if parent.items > limits.max_list_items:
+                    fail(event, f"列表过长：超过 {limits.max_list_items:,} 项（site.yaml 中 limits.max_list_items）")
+        nodes += 1
+        if nodes > limits.max_nodes:
+            fail(event, f"内容过多：超过 {limits.max_nodes:,} 个 YAML 节点（site.yaml 中 limits.max_nodes）")
+        if isinstance(event, AliasEvent):
+            fail(event, f"不支持 YAML 别名（*{event.anchor}），请直接写出内容")
+        if event.anchor:
+            fail(event, f"不支持 YAML 锚点（&{event.anchor}），请直接写出内容")
+        tag = str(getattr(event, "tag", None) or "")
+        if tag and tag not in _PLAIN_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            fail(event, f"不支持 YAML 标签 {shown}（内容只是数据，不会按标签构造任何对象），请去掉以 ! 开头的标记")
+        if isinstance(event, CollectionStartEvent):
+            if len(stack) >= limits.max_depth:
+                fail(event, f"嵌套过深：超过 {limits.max_depth} 层（site.yaml 中 limits.max_depth）")
+            mark = event.start_mark
+            stack.append(_Frame(isinstance(event, MappingStartEvent), mark.line, mark.column))
 
 
 def _node_position(node: Any) -> tuple[int | None, int | None]:
@@ -335,7 +416,7 @@ def validation_errors(source: SourceFile, model: type[BaseModel], exc: Validatio
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"，是否应为 {close[0]}（{titles.get(close[0], '')}）？" if close else ""
             message = f"未知字段 {key!r}{hint or '（是否拼写错误？）'}"
-            field_name = None
+            field_name = _field_label(loc, {})
         elif error["type"] == "missing":
             line, col = _position_in(parent, None) if parent is None else _node_position(parent)
             if parent is not None and line is None:
@@ -379,6 +460,10 @@ def _resolve(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any, Any
     return tuple(clean), parent, key
 
 
+# Every YAML key's Chinese name, for errors found before the data has a model (while scanning the YAML).
+_TITLES = {**_field_titles(Site), **_field_titles(Notice)}
+
+
 def _field_label(loc: tuple[Any, ...], titles: dict[str, str]) -> str | None:
     names = [p for p in loc if isinstance(p, str)]
     if not names:
@@ -386,7 +471,8 @@ def _field_label(loc: tuple[Any, ...], titles: dict[str, str]) -> str | None:
     dotted = ""
     for part in loc:
         dotted += f"[{part}]" if isinstance(part, int) else (("." if dotted else "") + str(part))
-    title = titles.get(names[-1])
+    # the innermost part that has a Chinese name: indicators[0].values.2022 is 各年数值
+    title = next((titles[name] for name in reversed(names) if name in titles), None)
     return f"{title} ({dotted})" if title else dotted
 
 
@@ -411,11 +497,23 @@ def notice_files(root: Path) -> list[Path]:
     folder = root / NOTICES_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """A content file must really be in the content folder: a symlink to /etc/shadow named notices/x.yaml
+    would otherwise be read, quoted in error messages and embedded in the PDF as the notice's source."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise _file_error(path, f"文件是指向内容文件夹之外的链接（{path.resolve()}），不能使用（symlink out of the content folder）")
+    if not path.is_file():
+        raise _file_error(path, "不是普通文件（链接无效或指向设备），不能使用")
 
 
 def load_notice(path: Path, site: Site, root: Path) -> tuple[Notice, SourceFile]:
+    check_inside(path, root)
     source = read_source(path, site.limits)
+    if source.data is None:
+        raise _file_error(path, "文件中没有内容（只有注释或空行），应为 YAML 格式的公示内容")
     if not isinstance(source.data, CommentedMap):
         what = "列表" if isinstance(source.data, CommentedSeq) else "一段文字"
         raise ContentErrors([ContentError(path, 1, 1, None,
@@ -454,7 +552,8 @@ def check_against_site(notice: Notice, source: SourceFile, site: Site, root: Pat
             error(("publicity", "days"),
                   f"公示天数写的是 {notice.publicity.days} 天，按日期计算是 {counted} 个{notice.publicity.count}")
     if notice.signature and notice.signature.seal:
-        problem = check_asset_path(notice.signature.seal, root)
+        problem = check_asset_path(notice.signature.seal, root) or check_image(
+            root / notice.signature.seal, site.limits)
         if problem:
             error(("signature", "seal"), problem)
     return errors
@@ -479,7 +578,53 @@ def check_asset_path(relative: str, root: Path) -> str | None:
     if not resolved.is_relative_to(root.resolve()):
         return f"路径 {relative!r} 指向内容文件夹之外"
     if not resolved.is_file():
-        return f"找不到文件 {relative!r}（相对于内容文件夹 {root}）"
+        return f"找不到文件 {relative!r}（路径相对于内容文件夹）"
+    return None
+
+
+IMAGE_FORMATS = ("PNG", "JPEG")
+
+
+def _png_size(head: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's IHDR (always the first chunk, at a fixed offset)."""
+    if len(head) >= 24 and head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    return None
+
+
+def check_image(path: Path, limits: Limits) -> str | None:
+    """An image must be a PNG or JPEG within the size and pixel limits. The limits are checked from the file
+    size and the header (Pillow's open reads only the header; pixels are decoded by load(), after the check),
+    so a 20,000 × 20,000 image is refused without allocating 1.6 GB. None when the image is fine."""
+    from PIL import Image, UnidentifiedImageError  # here, not at the top: `gazette check` rarely needs it
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"无法读取图片：{exc.strerror}"
+    if size > limits.max_image_bytes:
+        return f"图片过大：{size:,} 字节，上限 {limits.max_image_bytes:,} 字节（site.yaml 中 limits.max_image_bytes）"
+    too_many = f"图片像素过多，上限 {limits.max_image_pixels:,} 像素（site.yaml 中 limits.max_image_pixels）"
+    with open(path, "rb") as handle:
+        head = handle.read(32)
+    size_from_header = _png_size(head)
+    if size_from_header and size_from_header[0] * size_from_header[1] > limits.max_image_pixels:
+        return f"{too_many}，实际 {size_from_header[0]:,} × {size_from_header[1]:,}"
+    is_image = size_from_header is not None or head.startswith(b"\xff\xd8\xff")
+    if not is_image:
+        return f"不是 PNG 或 JPEG 图片：{path.name}（文件内容不是图片）"
+    try:
+        with Image.open(path, formats=IMAGE_FORMATS) as image:  # lazy: reads the header only
+            width, height = image.size
+            if width * height > limits.max_image_pixels:
+                return f"{too_many}，实际 {width:,} × {height:,}"
+            image.load()  # decode now, within the limit: a corrupt seal fails here, not silently in the PDF
+    except Image.DecompressionBombError:  # Pillow's own, larger limit, also checked from the header
+        return too_many
+    except UnidentifiedImageError:
+        return f"图片已损坏，无法读取：{path.name}"
+    except (OSError, ValueError, SyntaxError) as exc:  # a truncated or corrupt image
+        return f"图片已损坏，无法读取：{path.name}（{exc}）"
     return None
 
 

@@ -387,12 +387,16 @@ class Status(Model):
 
 
 class Limits(Model):
-    """Resource bounds, enforced before parsing or decoding."""
+    """Resource bounds, enforced before parsing or decoding (gazette/loader.py): a file's size before it is
+    read, nesting, node and list counts while the YAML is scanned (before any object is built), an image's
+    bytes and pixels from its header before it is decoded. Upper bounds keep a typo from disabling a limit."""
 
-    max_file_bytes: int = Field(1_000_000, title="单个文件大小上限（字节）", ge=1000)
-    max_list_items: int = Field(500, title="列表条目上限", ge=1)
-    max_nodes: int = Field(50_000, title="YAML 节点数上限", ge=100)
-    max_image_pixels: int = Field(40_000_000, title="图片像素上限", ge=1000)
+    max_file_bytes: int = Field(1_000_000, title="单个文件大小上限（字节）", ge=1000, le=100_000_000)
+    max_list_items: int = Field(500, title="列表条目上限", ge=1, le=100_000)
+    max_nodes: int = Field(20_000, title="YAML 节点数上限", ge=100, le=5_000_000)
+    max_depth: int = Field(20, title="嵌套层数上限", ge=5, le=200)
+    max_image_bytes: int = Field(10_000_000, title="图片文件大小上限（字节）", ge=1000, le=200_000_000)
+    max_image_pixels: int = Field(40_000_000, title="图片像素上限", ge=1000, le=400_000_000)
 
 
 class Portal(Model):

@@ -37,28 +37,28 @@ class FontFile:
         return ord(char) in self.characters
 
 
+@lru_cache(maxsize=256)
+def find_font(family: str) -> FontFile | None:
+    """The file fontconfig (and so WeasyPrint) uses for `family`, or None when the family is not installed.
+    fontconfig always answers with some font; only an answer whose family names include ours counts."""
+    if shutil.which("fc-match") is None:
+        return None
+    answer = subprocess.run(["fc-match", "--format", "%{family}\t%{file}\t%{index}", f"{family}:weight=regular"],
+                            capture_output=True, text=True, check=False).stdout
+    try:
+        names, file, index = answer.split("\t")
+    except ValueError:
+        return None
+    if family not in [n.strip() for n in names.split(",")]:
+        return None
+    return FontFile(family, Path(file), int(index or 0))
+
+
 @lru_cache(maxsize=1)
-def installed_families() -> dict[str, FontFile]:
-    """Every family name fontconfig knows (all its localised and style-specific aliases) → its regular face."""
+def any_cjk_font_installed() -> bool:
     if shutil.which("fc-list") is None:
-        return {}
-    listing = subprocess.run(["fc-list", "--format", "%{family}\t%{style}\t%{file}\t%{index}\n"],
-                             capture_output=True, text=True, check=False).stdout
-    families: dict[str, FontFile] = {}
-    entries = []
-    for line in sorted(listing.splitlines()):
-        try:
-            names, styles, file, index = line.split("\t")
-        except ValueError:
-            continue
-        regular = any(s.strip() in ("Regular", "Book", "Normal", "R") for s in styles.split(","))
-        entries.append((regular, names, Path(file), int(index or 0)))
-    # Other faces first, regular faces last, so that a family name ends up at its regular face; a style
-    # alias such as "Noto Serif CJK SC SemiBold" has only its own face.
-    for regular, names, path, index in sorted(entries, key=lambda e: (e[0], str(e[2]), e[3])):
-        for name in names.split(","):
-            families[name.strip()] = FontFile(name.strip(), path, index)
-    return families
+        return False
+    return bool(subprocess.run(["fc-list", ":lang=zh-cn"], capture_output=True, text=True, check=False).stdout.strip())
 
 
 @lru_cache(maxsize=32)
@@ -74,22 +74,17 @@ def _cmap(path: Path, index: int) -> frozenset[int]:
 
 def role_fonts(fonts: Fonts, role: str) -> list[FontFile]:
     """The installed fonts of a role's list, in the list's order (what the PDF will use, first to last)."""
-    installed = installed_families()
-    return [installed[f] for f in getattr(fonts, role) if f in installed]
+    return [font for font in map(find_font, getattr(fonts, role)) if font is not None]
 
 
 def primary_font(fonts: Fonts, role: str) -> FontFile:
     found = role_fonts(fonts, role)
     if not found:
         wanted = "、".join(getattr(fonts, role))
-        if not any(_is_cjk_font(f) for f in installed_families().values()):
+        if not any_cjk_font_installed():
             raise GazetteError(f"没有安装任何中文字体，{INSTALL_HINT}")
         raise GazetteError(f"{ROLE_NAMES[role]}字体一个也没有安装（site.yaml 中 fonts.{role}: {wanted}），{INSTALL_HINT}")
     return found[0]
-
-
-def _is_cjk_font(font: FontFile) -> bool:
-    return ord("中") in font.characters
 
 
 def uncovered(text: str, fonts: list[FontFile]) -> list[str]:
@@ -169,7 +164,12 @@ def _field_holding(notice: Notice, char: str) -> str | None:
                     return found
         return None
 
-    return search(notice.model_dump(mode="json"), "")
+    path = search(notice.model_dump(mode="json"), "")
+    if path is None:
+        return None
+    top = re.split(r"[.\[]", path)[0]
+    info = Notice.model_fields.get(top)
+    return f"{info.title} ({path})" if info and info.title else path
 
 
 # --- the PDF's line grid -------------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def _unbalanced(raw: str) -> list[_Hit]:
 
 
 def _placeholders(raw: str) -> list[_Hit]:
-    return [_Hit(m.start(), m.end(), "未填写", "还有“待填写”的内容") for m in re.finditer(PLACEHOLDER, raw)]
+    return [_Hit(m.start(), m.end(), "未填写", f"还没有填写{m.group(1) or '这一项'}")
+            for m in re.finditer(rf"{PLACEHOLDER}[：:]?([^\n\"'》]*)", raw)]
 
 
 # --- totals -----------------------------------------------------------------------------------------------------

@@ -99,3 +99,23 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     for edit in reversed(taken):
         text = text[:edit.start] + edit.replacement + text[edit.end:]
     return text
+
+
+# --- writing values ---------------------------------------------------------------------------------------------
+
+def scalar(value: object) -> str:
+    """A value as YAML text: plain when it reads back as the same text (most Chinese sentences do), else
+    double-quoted (JSON's quoting is valid YAML)."""
+    import json
+
+    from ruamel.yaml import YAML as _YAML
+
+    if not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if value and "\n" not in value and value == value.strip():
+        try:
+            if _YAML(typ="safe").load(f"k: {value}\n") == {"k": value}:
+                return value
+        except Exception:  # noqa: BLE001 - not plain-safe: quote it
+            pass
+    return json.dumps(value, ensure_ascii=False)

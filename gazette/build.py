@@ -1,69 +1,379 @@
 """The build pipeline: content folder → rendered notices → DOCX, PDF and site pages in one output folder.
 
-load (gazette/loader.py) → render HTML once per notice (render/html.py) → write DOCX and PDF from it
-(render/docx.py, render/pdf.py) → write the site around it (site.py), all into a staging folder that replaces
-the output only when everything succeeded (publish.py).
+    inputs   hash the content folder, the templates, gazette's code and the fonts; if they and the output
+             folder are exactly as the last build left them, stop: there is nothing to do
+    load     read and validate every notice (gazette/loader.py), reusing the parse cache for unchanged files;
+             files that must be parsed are parsed in parallel
+    render   the HTML fragment (render/html.py), DOCX (render/docx.py) and PDF (render/pdf.py) of every
+             notice whose inputs changed, in parallel worker processes (gazette/workers.py), into the cache
+    site     link each notice's files from the cache into a staging folder, write the site around them
+             (gazette/site), and swap the staging folder in only when everything succeeded (output.py)
+
+What is reused is decided by content hashes only (gazette/cache.py), so an incremental build writes the same
+bytes as a clean one. Listings, feeds, the data export and the search index depend on every notice and are
+always written again; they are cheap next to the documents.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from gazette.loader import Content, load_content
-from gazette.output import output_lock, staging_folder
-from gazette.render.html import render_notice
-from gazette.site import Download, NoticePage, notice_dir, write_site
+from gazette import cache as cachelib
+
+if TYPE_CHECKING:  # the no-op path imports none of these (pydantic, ruamel, Jinja)
+    from multiprocessing.pool import Pool
+
+    from gazette.loader import Content
+    from gazette.model import Notice, Site
+    from gazette.workers import Parsed, RenderTask
 
 ALL_FORMATS = ("html", "docx", "pdf")
+DOCUMENT_FORMATS = ("docx", "pdf")
+# Below this many files to parse, a pool costs more (fork, imports) than it saves.
+PARALLEL_PARSE_MIN = 16
+# A worker is replaced after this many renders: WeasyPrint's caches are released by gc between renders
+# (render_pdf), and recycling bounds whatever a long run still accumulates.
+TASKS_PER_WORKER = 200
+
+
+class Reporter(Protocol):
+    """What a build tells whoever watches it (gazette/progress.py draws it)."""
+
+    def stage(self, name: str, detail: str) -> None: ...
+
+    def start_rendering(self, totals: dict[str, int]) -> None: ...
+
+    def rendered(self, fmt: str, notice_id: str, seconds: float) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, detail: str) -> None:
+        pass
+
+    def start_rendering(self, totals: dict[str, int]) -> None:
+        pass
+
+    def rendered(self, fmt: str, notice_id: str, seconds: float) -> None:
+        pass
 
 
 @dataclass
 class BuildReport:
     notices: int = 0
-    files: dict[str, int] = field(default_factory=dict)  # format → files written
+    files: dict[str, int] = field(default_factory=dict)  # format → files in the output
+    built: dict[str, int] = field(default_factory=dict)  # format → rendered by this build
+    reused: dict[str, int] = field(default_factory=dict)  # format → taken unchanged from the cache
+    parsed: int = 0  # notice files parsed (the rest came from the parse cache)
+    unchanged: bool = False  # nothing had changed: the output was left as it was
     seconds: float = 0.0
 
 
-def build(content_root: Path, output: Path, *, formats: tuple[str, ...] = ALL_FORMATS,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def build(content_root: Path, output: Path, *, formats: tuple[str, ...] = ALL_FORMATS, jobs: int | None = None,
+          clean: bool = False, reporter: Reporter | None = None) -> BuildReport:
     """Build everything; raises ContentErrors for content mistakes and GazetteError for other problems.
-    The output folder is replaced only when the whole build succeeded."""
+    The output folder is replaced only when the whole build succeeded. `clean` ignores the cache (and
+    refills it)."""
+    from gazette.output import output_lock
+
     started = time.perf_counter()
-    content = load_content(content_root)
-    report = BuildReport(notices=len(content.notices))
-    with output_lock(output), staging_folder(output) as staging:
-        pages = [NoticePage(render_notice(notice, content)) for notice in content.notices]
-        for page in pages:
-            write_documents(page, content, staging, formats, report)
-            if progress:
-                progress(page.notice.id)
-        if "html" in formats:
-            write_site(content, pages, staging, previous=output)
-            report.files["html"] = len(pages) + 1
+    reporter = reporter or _Silent()
+    formats = tuple(f for f in ALL_FORMATS if f in formats)
+    jobs = max(1, jobs or default_jobs())
+    content_root = content_root.resolve() if content_root.exists() else content_root
+    cache = cachelib.BuildCache.beside(output)
+    with output_lock(output):
+        inputs = Inputs.of(content_root, formats)
+        if not clean and _unchanged(cache, output, inputs):
+            reporter.stage("检查", "没有变化，输出保持不变（nothing changed）")
+            return BuildReport(unchanged=True, seconds=time.perf_counter() - started)
+        cache.forget_state(output)  # from here on the output may change: never trust the old state
+        report = _build(content_root, output, formats, jobs, clean, cache, inputs, reporter)
+        cache.write_state(output, {"inputs": inputs.key, "tree": cachelib.output_fingerprint(output)})
+        cache.save()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def write_documents(page: NoticePage, content: Content, out: Path, formats: tuple[str, ...],
-                    report: BuildReport) -> None:
-    notice = page.notice
-    folder = notice_dir(out, notice)
-    folder.mkdir(parents=True, exist_ok=True)
-    if "docx" in formats:
-        from gazette.render.docx import render_docx  # imported only when needed: `check` stays fast
+# --- inputs and the no-op check ----------------------------------------------------------------------------
 
-        target = folder / f"{notice.id}.docx"
-        render_docx(page.rendered, content, target)
-        page.downloads.append(Download("DOCX", target.name, target.stat().st_size))
-        report.files["docx"] = report.files.get("docx", 0) + 1
-    if "pdf" in formats:
-        from gazette.render.pdf import render_pdf
+@dataclass
+class Inputs:
+    """Fingerprints of everything a build reads."""
 
-        target = folder / f"{notice.id}.pdf"
+    code: str  # gazette's source and the installed packages
+    content: str  # every file in the content folder (notices, site.yaml, images, local templates)
+    templates: str  # the shipped templates
+    fonts: str
+    key: str  # all of the above, the formats and the build date
+
+    @classmethod
+    def of(cls, content_root: Path, formats: tuple[str, ...]) -> "Inputs":
+        code = cachelib.code_fingerprint()
+        content = cachelib.tree_fingerprint([content_root])
+        templates = cachelib.tree_fingerprint([cachelib.TEMPLATES_DIR])
+        fonts = cachelib.fonts_fingerprint()
+        key = cachelib.digest(code, content, templates, fonts, ",".join(formats), _build_day())
+        return cls(code, content, templates, fonts, key)
+
+
+def _build_day() -> str:
+    """Site pages say whether a 公示期 is current as of the build date (gazette/site/builddate.py:
+    SOURCE_DATE_EPOCH, else the clock), so a new day is a new build. Computed here without importing the
+    site package; it changes at least whenever that date does (UTC and Beijing dates both count)."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    now = dt.datetime.now(dt.timezone.utc)
+    return f"{epoch}|{now.date()}|{(now + dt.timedelta(hours=8)).date()}"
+
+
+def _unchanged(cache: cachelib.BuildCache, output: Path, inputs: Inputs) -> bool:
+    state = cache.read_state(output)
+    return (bool(state) and state.get("inputs") == inputs.key
+            and state.get("tree") == cachelib.output_fingerprint(output))
+
+
+# --- the build ---------------------------------------------------------------------------------------------
+
+def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int, clean: bool,
+           cache: cachelib.BuildCache, inputs: Inputs, reporter: Reporter) -> BuildReport:
+    from gazette.loader import load_site
+    from gazette.output import staging_folder
+
+    t = time.perf_counter()
+    site, site_source = load_site(content_root)
+    site_digest = cachelib.digest(site_source.text)
+    with _Workers(content_root, site, cache, formats, jobs) as workers:
+        content, parsed = load(content_root, site, cache, workers, inputs.code, site_digest, clean)
+        report = BuildReport(notices=len(content.notices), parsed=parsed)
+        reporter.stage("读取", f"{len(content.notices)} 个公示，解析 {parsed} 个（其余未变），"
+                               f"{time.perf_counter() - t:.1f} 秒")
+        keys = document_keys(content, inputs, site_digest)
+        tasks = render_tasks(content, keys, formats, cache, clean, report)
+        t = time.perf_counter()
+        reporter.start_rendering({fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats})
+        for fmt, notice_id, seconds in workers.run_render(tasks):
+            reporter.rendered(fmt, notice_id, seconds)
+        if tasks:
+            reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - t:.1f} 秒")
+    for task in tasks:
+        cache.record_object(task.key, task.fmt)
+    t = time.perf_counter()
+    with staging_folder(output) as staging:
+        write_output(content, keys, formats, cache, staging, output, report)
+    reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - t:.1f} 秒")
+    return report
+
+
+def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: "_Workers", code: str,
+         site_digest: str, clean: bool) -> tuple["Content", int]:
+    """Every notice, validated, as loader.load_content returns them (and with the same errors), reusing
+    the parse cache. Mirrors load_content's checks across files; tests/test_incremental.py holds them equal."""
+    from gazette.errors import ContentError, ContentErrors
+    from gazette.loader import NOTICES_DIR, Content, check_against_site, check_inside, notice_files
+
+    paths = notice_files(content_root)
+    keys = {path: cachelib.digest(code, site_digest, path.read_bytes()) if path.is_file() else "" for path in paths}
+    found: dict[Path, Parsed] = {}
+    for path in paths:
+        entry = None if clean or not keys[path] else cache.get_parsed(keys[path])
+        if entry is not None and _still_valid(entry, path, site, content_root, check_inside, check_against_site):
+            found[path] = entry
+    missing = [p for p in paths if p not in found]
+    errors: list[ContentError] = []
+    for path, (entry, file_errors) in zip(missing, workers.run_parse(missing)):
+        errors.extend(file_errors)
+        if entry is not None:
+            found[path] = entry
+            cache.put_parsed(keys[path], entry)
+    if not paths:
+        errors.append(ContentError(content_root / NOTICES_DIR, None, None, None, "没有找到任何公示文件（*.yaml）"))
+    notices: list[Notice] = []
+    sources = {}
+    for path in paths:
+        if path not in found:
+            continue
+        entry = found[path]
+        if entry.notice.id in sources:
+            other = sources[entry.notice.id].path
+            line, col = _position_of_id(path, site)
+            errors.append(ContentError(path, line, col, "编号 (id)",
+                                       f"编号 {entry.notice.id!r} 与 {other.name} 重复，每个公示的编号必须唯一"))
+            continue
+        notices.append(entry.notice)
+        sources[entry.notice.id] = entry.source(path)
+    if errors:
+        # file order, as load_content reports them
+        order = {path: i for i, path in enumerate(paths)}
+        errors.sort(key=lambda e: order.get(e.path, -1))
+        raise ContentErrors(errors)
+    notices.sort(key=lambda n: (n.published, n.id), reverse=True)
+    return Content(root=content_root, site=site, notices=notices, sources=sources), len(missing)
+
+
+def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, check_inside: Any,
+                 check_against_site: Any) -> bool:
+    """A cached notice is valid for the same bytes and site.yaml, except for what the loader checks on the
+    file system: the file must still be inside the content folder and the files it names must still exist."""
+    try:
+        check_inside(path, root)
+    except Exception:
+        return False
+    if entry.notice.signature and entry.notice.signature.seal:
+        return not check_against_site(entry.notice, entry.source(path), site, root)
+    return True
+
+
+def _position_of_id(path: Path, site: "Site") -> tuple[int | None, int | None]:
+    from gazette.loader import _position_in, read_source
+
+    return _position_in(read_source(path, site.limits).data, "id")
+
+
+def notice_dependencies(notice: "Notice") -> list[str]:
+    """Files other than its own YAML that a notice's documents are made from (relative to the content
+    folder). Their bytes are part of the notice's key."""
+    deps = []
+    if notice.signature and notice.signature.seal:
+        deps.append(notice.signature.seal)
+    return deps
+
+
+def document_keys(content: "Content", inputs: Inputs, site_digest: str) -> dict[str, str]:
+    """notice id → the key of its fragment, DOCX and PDF: its file, the files it names, site.yaml, the
+    document templates (not the site's), the fonts and gazette's code."""
+    from gazette.render.html import template_dirs
+
+    doc_templates = cachelib.tree_fingerprint(template_dirs(content.root),
+                                              include=lambda rel: not rel.startswith("site/"))
+    common = cachelib.digest(inputs.code, site_digest, doc_templates, inputs.fonts)
+    keys = {}
+    for notice in content.notices:
         source = content.source_of(notice)
-        render_pdf(page.rendered, content, target, source_yaml=source.path.read_bytes())
-        page.downloads.append(Download("PDF", target.name, target.stat().st_size))
-        report.files["pdf"] = report.files.get("pdf", 0) + 1
+        parts = [common, source.path.read_bytes()]
+        for dep in notice_dependencies(notice):
+            parts += [dep, (content.root / dep).read_bytes()]
+        keys[notice.id] = cachelib.digest(*parts)
+    return keys
+
+
+def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
+                 clean: bool, report: BuildReport) -> list["RenderTask"]:
+    """What must be rendered: every format of every notice whose object is not in the cache. PDFs first, the
+    longest tasks, so that the workers finish together."""
+    from gazette.workers import RenderTask
+
+    tasks = []
+    for fmt in sorted(formats, key=lambda f: ("pdf", "docx", "html").index(f)):
+        for notice in content.notices:
+            key = keys[notice.id]
+            if not clean and cache.has_object(key, fmt):
+                report.reused[fmt] = report.reused.get(fmt, 0) + 1
+                continue
+            tasks.append(RenderTask(fmt, notice, content.source_of(notice), key))
+            report.built[fmt] = report.built.get(fmt, 0) + 1
+    return tasks
+
+
+def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
+                 staging: Path, previous: Path, report: BuildReport) -> None:
+    from gazette.render.html import RenderedNotice
+    from gazette.site import Download, NoticePage, notice_dir, write_site
+
+    pages = []
+    for notice in content.notices:
+        key = keys[notice.id]
+        fragment = cache.read_text_object(key, "html") if "html" in formats else ""
+        page = NoticePage(RenderedNotice(notice, fragment))
+        folder = notice_dir(staging, notice)
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in DOCUMENT_FORMATS:
+            if fmt in formats:
+                name = f"{notice.id}.{fmt}"
+                cache.link_object(key, fmt, folder / name)
+                page.downloads.append(Download(fmt.upper(), name, cache.object_size(key, fmt)))
+                report.files[fmt] = report.files.get(fmt, 0) + 1
+        pages.append(page)
+    if "html" in formats:
+        write_site(content, pages, staging, previous=previous)
+        report.files["html"] = sum(1 for _ in staging.rglob("*.html"))
+
+
+# --- workers -----------------------------------------------------------------------------------------------
+
+class _Workers:
+    """A pool of worker processes, started as soon as the site settings are known so that workers import
+    the renderers while this process loads the notices. With one job, or for work too small to share,
+    tasks run in this process."""
+
+    def __init__(self, root: Path, site: "Site", cache: cachelib.BuildCache, formats: tuple[str, ...], jobs: int):
+        self.args = (root, site, cache.root, formats)
+        self.jobs = jobs
+        self.pool: Pool | None = None
+        self.local_ready = False
+        # Start early only when there are documents to render: an HTML-only build is too short to gain.
+        if jobs > 1 and any(f in formats for f in DOCUMENT_FORMATS):
+            self._start_pool()
+
+    def __enter__(self) -> "_Workers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            if exc[0] is None:
+                self.pool.close()
+            self.pool.terminate()
+            self.pool.join()
+
+    def _start_pool(self) -> None:
+        import multiprocessing
+
+        from gazette import workers
+
+        # fork: a worker starts in milliseconds with gazette already imported; the main process has no
+        # threads at this point (the progress display refreshes from this thread only).
+        context = multiprocessing.get_context("fork")
+        self.pool = context.Pool(self.jobs, initializer=workers.init, initargs=self.args,
+                                 maxtasksperchild=TASKS_PER_WORKER)
+
+    def _local(self):
+        from gazette import workers
+
+        if not self.local_ready:
+            workers.init(*self.args)
+            self.local_ready = True
+        return workers
+
+    def run_parse(self, paths: list[Path]) -> Iterator[tuple[Any, list]]:
+        from gazette import workers
+
+        if self.jobs > 1 and len(paths) >= PARALLEL_PARSE_MIN:
+            if self.pool is None:
+                self._start_pool()
+            return self.pool.imap(workers.parse, paths, chunksize=8)
+        local = self._local()
+        return (local.parse(path) for path in paths)
+
+    def run_render(self, tasks: list["RenderTask"]) -> Iterator[tuple[str, str, float]]:
+        from gazette import workers
+
+        if self.pool is not None or (self.jobs > 1 and len(tasks) > 1):
+            if self.pool is None:
+                self._start_pool()
+            yield from self.pool.imap_unordered(workers.render, tasks, chunksize=1)
+            return
+        local = self._local()
+        for task in tasks:
+            yield local.render(task)

@@ -1,0 +1,101 @@
+"""The work a build hands to other processes: parsing notice files and rendering one format of one notice.
+
+Both run either in a worker of a multiprocessing pool (`gazette build --jobs N`) or in the build's own process
+(`--jobs 1`, or when there is too little work to be worth a pool). A task carries what it needs and is
+picklable: a path, or a validated Notice (pydantic models pickle; 6 KB for a seed-sized notice) with its
+source text. The site settings are sent once, to `init`. A worker writes what it renders into the cache's
+objects folder under a temporary name and moves it into place, so the main process reads finished files only.
+
+WeasyPrint and python-docx are imported here, in the workers, never in the main process: the main process
+stays small (it holds every notice), and `gazette --help` and `gazette check` never pay for them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gazette.cache import BuildCache
+from gazette.errors import ContentError, ContentErrors
+from gazette.loader import Content, SourceFile, load_notice
+from gazette.model import Notice, Site
+
+
+@dataclass
+class Parsed:
+    """A validated notice as the parse cache keeps it: the model and the text it came from."""
+
+    notice: Notice
+    text: str
+    encoding: str
+
+    def source(self, path: Path) -> SourceFile:
+        # data (the round-trip YAML tree) is not kept: only error messages need positions, and a cached notice
+        # had no errors. Code that needs it re-reads the file (see build._position_of_id).
+        return SourceFile(path=path, text=self.text, data=None, encoding=self.encoding)
+
+
+@dataclass
+class RenderTask:
+    fmt: str  # html (the notice's HTML fragment), docx or pdf
+    notice: Notice
+    source: SourceFile
+    key: str
+
+
+_root: Path | None = None
+_site: Site | None = None
+_cache: BuildCache | None = None
+
+
+def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...]) -> None:
+    """Set up a worker. Importing the renderers here, while the main process is still loading content,
+    takes WeasyPrint's 0.4 s import off the critical path of a one-notice rebuild."""
+    global _root, _site, _cache
+    _root, _site, _cache = root, site, BuildCache(cache_root)
+    if "pdf" in formats:
+        import gazette.render.pdf  # noqa: F401
+    if "docx" in formats:
+        import gazette.render.docx  # noqa: F401
+
+
+def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:
+    """Read and validate one notice file. Errors are returned, not raised, so the build can report every
+    error of every file in file order."""
+    assert _site is not None and _root is not None, "init() first"
+    try:
+        notice, source = load_notice(path, _site, _root)
+    except ContentErrors as exc:
+        return None, exc.errors
+    return Parsed(notice, source.text, source.encoding), []
+
+
+def render(task: RenderTask) -> tuple[str, str, float]:
+    """Render one format of one notice into the cache. Returns (format, notice id, seconds)."""
+    from gazette.render.html import render_notice
+
+    assert _cache is not None and _site is not None and _root is not None, "init() first"
+    started = time.perf_counter()
+    notice = task.notice
+    content = Content(root=_root, site=_site, notices=[notice], sources={notice.id: task.source})
+    rendered = render_notice(notice, content)
+    target = _cache.new_object_target(task.key, task.fmt)
+    try:
+        if task.fmt == "html":
+            target.write_bytes(rendered.html.encode("utf-8"))
+        elif task.fmt == "docx":
+            from gazette.render.docx import render_docx
+
+            render_docx(rendered, content, target)
+        elif task.fmt == "pdf":
+            from gazette.render.pdf import render_pdf
+
+            render_pdf(rendered, content, target, source_yaml=task.source.path.read_bytes())
+        else:
+            raise ValueError(f"unknown format {task.fmt}")
+        _cache.commit_object(target, task.key, task.fmt)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return task.fmt, notice.id, time.perf_counter() - started

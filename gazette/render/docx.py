@@ -252,6 +252,40 @@ def _reproducible_zip(data: bytes, date: dt.date) -> bytes:
     return out.getvalue()
 
 
+SEAL_SIZE = Mm(42)
+
+
+def _float_behind_text(run, *, left: int, top: int) -> None:
+    """Turn the run's inline picture into one anchored behind the text (python-docx only makes inline ones):
+    horizontally from the left margin, vertically from the paragraph's top, in EMU."""
+    inline = run._r.find(".//" + qn("wp:inline"))
+    anchor = OxmlElement("wp:anchor")
+    for name, value in (("distT", "0"), ("distB", "0"), ("distL", "0"), ("distR", "0"), ("simplePos", "0"),
+                        ("relativeHeight", "251659264"), ("behindDoc", "1"), ("locked", "0"),
+                        ("layoutInCell", "1"), ("allowOverlap", "1")):
+        anchor.set(name, value)
+    simple = OxmlElement("wp:simplePos")
+    simple.set("x", "0")
+    simple.set("y", "0")
+    anchor.append(simple)
+    for axis, relative, offset in (("wp:positionH", "margin", left), ("wp:positionV", "paragraph", top)):
+        position = OxmlElement(axis)
+        position.set("relativeFrom", relative)
+        value = OxmlElement("wp:posOffset")
+        value.text = str(offset)
+        position.append(value)
+        anchor.append(position)
+    anchor.append(copy.deepcopy(inline.find(qn("wp:extent"))))
+    effect = OxmlElement("wp:effectExtent")
+    for side in "ltrb":
+        effect.set(side, "0")
+    anchor.append(effect)
+    anchor.append(OxmlElement("wp:wrapNone"))
+    for name in ("wp:docPr", "wp:cNvGraphicFramePr", "a:graphic"):
+        anchor.append(copy.deepcopy(inline.find(qn(name))))
+    inline.getparent().replace(inline, anchor)
+
+
 # --- walking the HTML ----------------------------------------------------------------------------------------
 
 _PADDING_RIGHT = re.compile(r"padding-right:\s*([\d.]+)em")
@@ -262,6 +296,7 @@ class _Writer:
         self.document = document
         self.fonts = fonts
         self.content = content
+        self.pending_seal: tuple[Path, float] | None = None
 
     def block(self, element, style: str | None) -> None:
         """Walk block-level elements; each <p>, <h1>, <h2>, <li> becomes one paragraph."""
@@ -287,6 +322,8 @@ class _Writer:
                 self.block(child, child_style)
             elif tag == "div" and "signature" in classes:
                 self.blank_line()
+                if "sealed" in classes:
+                    self.blank_line()  # with a seal the 署名 sits two lines below the body, low in the seal
                 self.block(child, child_style)
             elif tag == "div" and "attachment-note" in classes:
                 self.blank_line()
@@ -313,6 +350,8 @@ class _Writer:
 
     def paragraph(self, element, style: str) -> None:
         paragraph = self.document.add_paragraph(style=style)
+        if self.pending_seal:
+            self._place_seal(paragraph)
         padding = _PADDING_RIGHT.search(element.get("style") or "")
         if padding:
             paragraph.paragraph_format.right_indent = Pt(float(padding.group(1)) * BODY_SIZE.pt)
@@ -374,12 +413,21 @@ class _Writer:
                 self.inline(paragraph, cell_element, "body")
 
     def image(self, element) -> None:
+        """The seal: anchored behind the 署名's paragraph, centred on the date, its top one line above."""
         src = element.get("src") or ""
         problem = check_asset_path(src, self.content.root)
         if problem:
             raise GazetteError(f"印章图片 (signature.seal): {problem}")
-        paragraph = self.document.add_paragraph(style="落款")
-        paragraph.add_run().add_picture(str(self.content.root / src), width=Mm(42))
+        self.pending_seal = (self.content.root / src, float(element.get("data-centre-right") or 6))
+
+    def _place_seal(self, paragraph) -> None:
+        path, centre_right_em = self.pending_seal
+        self.pending_seal = None
+        run = paragraph.add_run()
+        run.add_picture(str(path), width=SEAL_SIZE, height=SEAL_SIZE)
+        block_width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+        left = block_width - Pt(centre_right_em * BODY_SIZE.pt) - SEAL_SIZE // 2
+        _float_behind_text(run, left=int(left), top=-int(LINE_PITCH))
 
     def blank_line(self) -> None:
         self.document.add_paragraph(style="正文")

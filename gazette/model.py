@@ -422,6 +422,12 @@ class Portal(Model):
     page_size: int = Field(20, title="每页条数", ge=1, le=500, description="列表页每页显示的公示数")
 
 
+class PdfSettings(Model):
+    variant: Literal["pdf/a-3b", "pdf/a-3u", "pdf/a-2b", "pdf/a-2u"] = Field(
+        "pdf/a-3b", title="PDF/A 版本",
+        description="pdf/a-3b（缺省，可内嵌 YAML 源文件）、pdf/a-3u、pdf/a-2b 或 pdf/a-2u；不支持 1b（中文 CFF 字体无法满足）")
+
+
 class Site(Model):
     title: str = Field(title="网站标题")
     organisation: str = Field(title="发布单位")
@@ -435,6 +441,7 @@ class Site(Model):
     holidays: list[Date] = Field(default_factory=list, title="法定节假日", description="计算工作日时跳过")
     workdays: list[Date] = Field(default_factory=list, title="调休上班日", description="计算工作日时计入的周末")
     limits: Limits = Field(default_factory=Limits, title="资源上限")
+    pdf: PdfSettings = Field(default_factory=PdfSettings, title="PDF 设置")
     portal: Portal = Field(default_factory=Portal, title="网站标识与栏目", description="网站页脚、<meta> 标签和列表页设置")
 
     @model_validator(mode="after")

@@ -24,7 +24,7 @@ from gazette.render.html import RenderedNotice, environment, template_dirs
 
 cjk_justify.install()
 
-DEFAULT_PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/a-2b", "pdf/a-2u")  # never 1b: CFF CJK fonts cannot meet it
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -72,9 +72,10 @@ def pdf_document(rendered: RenderedNotice, content: Content) -> str:
     )
 
 
-def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, source_yaml: bytes | None = None,
-               variant: str = DEFAULT_PDF_VARIANT) -> None:
+def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, source_yaml: bytes | None = None
+               ) -> None:
     notice = rendered.notice
+    variant = content.site.pdf.variant
     source = content.source_of(notice)
     missing = fonts.check_coverage(notice, rendered.html, content.site.fonts, source.path, source.text)
     if missing:
@@ -95,6 +96,31 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
                        uncompressed_pdf=False, custom_metadata=False, pdf_identifier=notice.id.encode())
     except RefusedURL as exc:
         raise GazetteError(f"{notice.id}: {exc}") from None
+    else:
+        _complete_metadata(target, content)
     finally:
         # WeasyPrint keeps large caches alive across renders; without this memory grows with every notice.
         gc.collect()
+
+
+def _complete_metadata(target: Path, content: Content) -> None:
+    """Add what WeasyPrint's XMP lacks for an archive: the language (dc:language) and the issuing
+    organisation as publisher, and mark the embedded source as YAML. pikepdf rewrites the file with the same
+    document ID and no timestamps, so the output stays byte-identical for the same inputs."""
+    import pikepdf  # only when writing a PDF
+
+    with pikepdf.open(target, allow_overwriting_input=True) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            xmp["dc:language"] = [content.site.language]
+            xmp["dc:publisher"] = [content.site.organisation]
+            producer = str(xmp.get("pdf:Producer", ""))
+        # PDF/A: the Info dictionary must agree with the XMP (pikepdf would otherwise name itself Producer)
+        pdf.docinfo[pikepdf.Name.Producer] = producer
+        # WeasyPrint lists the associated file twice in /AF; once is right
+        unique = {spec.objgen: spec for spec in pdf.Root.get("/AF", [])}
+        if unique:
+            pdf.Root.AF = pikepdf.Array(list(unique.values()))
+        for spec in unique.values():
+            if spec.get("/AFRelationship") == pikepdf.Name.Source:
+                spec.EF.F.Subtype = pikepdf.Name("/application/yaml")
+        pdf.save(target, deterministic_id=False, static_id=True, fix_metadata_version=False)

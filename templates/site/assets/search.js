@@ -56,6 +56,8 @@
     say("searching");
     try {
       var pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+      // Result URLs relative to the site root ("/notices/ID/"), not to wherever the server mounts the site.
+      await pagefind.options({ baseUrl: "/" });
       var search = await pagefind.search(text);
       var results = await Promise.all(search.results.slice(0, 50).map(function (r) { return r.data(); }));
       show(results);

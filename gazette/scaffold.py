@@ -31,7 +31,7 @@ class NewNotice:
 
     number: int
     region: str
-    title: str
+    title: str | None = None  # None: the template's default title
     id: str | None = None
     kind: str | None = None
     published: dt.date | None = None

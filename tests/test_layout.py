@@ -199,3 +199,42 @@ def test_page_one_pictures_for_people(built_site: Path, libreoffice_pdfs: Path) 
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", str(source),
                         str(ARTIFACTS / name)], check=True, timeout=60)
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_dashes_and_titles(content_copy: Path, tmp_path: Path) -> None:
+    """A "——" that would fall at a line start goes down with the character before it; a title given
+    `title_lines` is broken exactly there; the PDF's text has no trace of the word joiner used."""
+    from tests.conftest import run_gazette
+    from tests.textutil import html_text, pdf_text, squeeze
+
+    notice = content_copy / "notices" / "suma-243.yaml"
+    text = notice.read_text(encoding="utf-8")
+    dash_paragraph = "宿马园区顺风光电项目工地施工场地现场施工裸土未覆盖问——题已整改完成。"
+    assert dash_paragraph.index("——") == 26  # with the 2-character indent the dash would open line 2
+    text = text.replace("task: 宿马园区顺风光电项目工地施工场地，现场施工裸土未覆盖。", f"task: {dash_paragraph}")
+    text = text.replace("title: 突出生态环境问题整改验收销号公示",
+                        "title: 关于宿州市2023年自排查突出生态环境问题第243号问题整改验收销号情况的公示\n"
+                        "title_lines: [关于宿州市2023年自排查突出生态环境问题, 第243号问题整改验收销号情况的公示]")
+    notice.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_gazette("build", str(content_copy), "--out", str(out), "--format", "pdf", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    pdf = out / "notices" / "suma-243" / "suma-243.pdf"
+    lines = [l for p in read_pages(pdf) for l in p.body_lines]
+    assert [l.text for l in lines[:2]] == ["关于宿州市2023年自排查突出生态环境问题", "第243号问题整改验收销号情况的公示"]
+    assert not any(l.text.startswith("—") for l in lines)
+    assert any(l.text.startswith("问——") for l in lines)
+    html = squeeze(html_text((out / "notices" / "suma-243" / "index.html").read_text(encoding="utf-8")))
+    assert squeeze(pdf_text(pdf)) == html
+
+
+def test_automatic_title_lines_are_balanced_and_keep_words_whole() -> None:
+    from gazette.render.html import balance_title
+
+    lines = balance_title("关于塔城地区自治区第一轮第二批生态环境保护督察反馈问题（自治区，兵团督察序号16）整改情况公示")
+    assert len(lines) == 3
+    widths = [sum(0.5 if ch.isascii() else 1 for ch in line) for line in lines]
+    assert max(widths) - min(widths) <= 3 and max(widths) <= 20
+    joined = "|".join(lines)
+    for word in ("生态环境保护督察", "整改情况公示", "第一轮", "第二批", "塔城地区"):
+        assert word in joined, f"{word} split across lines: {lines}"

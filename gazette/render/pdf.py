@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -61,10 +62,20 @@ def stylesheet(content: Content) -> str:
     })
 
 
+_DASH_RUN = re.compile(r"(?<![—…\u2060])([—…]+)")
+
+
+def keep_dashes_attached(html: str) -> str:
+    """Pango lets a line start with "——" or "……", which a 公文 never does: a word joiner (U+2060, invisible,
+    not extracted as text) before each run ties it to the character before."""
+    return _DASH_RUN.sub("\u2060\\1", html)
+
+
 def pdf_document(rendered: RenderedNotice, content: Content) -> str:
     env = environment(tuple(template_dirs(content.root)))
     notice = rendered.notice
-    body = fonts.mark_fallback_glyphs(rendered.html, fonts.primary_font(content.site.fonts, "body"))
+    body = fonts.mark_fallback_glyphs(keep_dashes_attached(rendered.html),
+                                      fonts.primary_font(content.site.fonts, "body"))
     created = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)
     return env.get_template("pdf.html.j2").render(
         notice=notice, site=content.site, body=Markup(body),

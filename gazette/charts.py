@@ -1,0 +1,165 @@
+"""Charts of a notice's indicators, drawn at build time: SVG for the web and PDF, PNG for DOCX.
+
+No JavaScript and no chart library: the geometry is computed here (scales, bars, a running total, the target)
+and templates/indicator-chart.svg.j2 draws it with its Chinese labels. Every chart carries <title> and <desc>,
+role="img" and aria-label, and `indicator_chart_text` gives the same facts as one sentence for a text
+alternative. The PNG is the same SVG rasterised by CairoSVG, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from gazette import wording
+from gazette.model import Indicator
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+# 黑体-style families for chart labels; the first one installed is used (the PNG needs one that has CJK)
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, SimHei, Microsoft YaHei, sans-serif"
+WIDTH, HEIGHT = 640, 360
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 110, 50, 60
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def cx(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    value: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Target:
+    y: float
+    value: str
+    label: str
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    unit: str
+    bar_legend: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = MARGIN_LEFT
+    right: int = WIDTH - MARGIN_RIGHT
+    top: int = MARGIN_TOP
+    bottom: int = HEIGHT - MARGIN_BOTTOM
+    bars: list[Bar] = field(default_factory=list)
+    running: list[Point] = field(default_factory=list)
+    target: Target | None = None
+    ticks: list[Tick] = field(default_factory=list)
+    text: str = ""
+
+
+def indicator_chart_svg(indicator: Indicator, font_family: str = FONT_FAMILY) -> str:
+    chart = layout(indicator)
+    return _env().get_template("indicator-chart.svg.j2").render(c=chart, font_family=font_family).strip() + "\n"
+
+
+def indicator_chart_png(indicator: Indicator, scale: float = 2.0, font_family: str = FONT_FAMILY) -> bytes:
+    """The same chart as PNG (twice the SVG's size by default: sharp when printed at the SVG's size)."""
+    import cairosvg
+
+    svg = indicator_chart_svg(indicator, font_family)
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=int(WIDTH * scale),
+                            output_height=int(HEIGHT * scale))
+
+
+def indicator_chart_text(indicator: Indicator) -> str:
+    """The chart as one sentence, for a text alternative under the image or in the DOCX's alt text."""
+    return layout(indicator).text
+
+
+def layout(indicator: Indicator) -> Chart:
+    chart = Chart(id="chart-" + _slug(indicator.key), title=f"{indicator.name}（{indicator.unit}）",
+                  unit=indicator.unit, bar_legend=indicator.name)
+    values = list(indicator.values.items())
+    # a target is a plan for the whole period: compare it with the running total, not with one year
+    running = _running_totals([v for _, v in values]) if indicator.target is not None else []
+    top_value = max([v for _, v in values] + running + [indicator.target or Decimal(0), Decimal(0)])
+    scale_max = _nice_ceiling(top_value)
+    plot_height = chart.bottom - chart.top
+
+    def y_of(value: Decimal) -> float:
+        return round(chart.bottom - float(value) / float(scale_max) * plot_height, 1)
+
+    slot = (chart.right - chart.left) / max(len(values), 1)
+    bar_width = round(min(slot * 0.55, 80), 1)
+    for index, (key, value) in enumerate(values):
+        x = round(chart.left + slot * index + (slot - bar_width) / 2, 1)
+        y = y_of(value)
+        chart.bars.append(Bar(label=_label(key), value=wording.format_quantity(value), x=x, y=y, width=bar_width,
+                              height=round(chart.bottom - y, 1)))
+    chart.running = [Point(bar.cx, y_of(total), wording.format_quantity(total))
+                     for bar, total in zip(chart.bars, running)]
+    if indicator.target is not None:
+        chart.target = Target(y_of(indicator.target), wording.format_quantity(indicator.target),
+                              indicator.target_label or "计划目标")
+    step = scale_max / 5
+    chart.ticks = [Tick(y_of(step * i), wording.format_quantity(step * i)) for i in range(6)]
+    chart.text = _env().get_template("indicator-chart.txt.j2").render(c=chart).strip()
+    return chart
+
+
+def _label(key: str) -> str:
+    return f"{key}年" if re.fullmatch(r"(19|20)\d\d", key) else key
+
+
+def _running_totals(values: list[Decimal]) -> list[Decimal]:
+    totals, total = [], Decimal(0)
+    for value in values:
+        total += value
+        totals.append(total)
+    return totals
+
+
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """The axis maximum: 1, 2, 2.5 or 5 times a power of ten, above the largest value (11544.68 → 12500)."""
+    if value <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** math.floor(math.log10(float(value)))
+    for factor in (Decimal(1), Decimal("1.25"), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+        if magnitude * factor >= value:
+            return magnitude * factor
+    return magnitude * 10  # pragma: no cover - the loop always returns
+
+
+def _slug(key: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_-]", "", key)
+    return slug or hashlib.sha1(key.encode()).hexdigest()[:8]
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

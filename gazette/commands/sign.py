@@ -36,7 +36,7 @@ def _parse_box(_ctx, _param, value: str | None):
 
 
 @click.command("sign")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--p12", "p12_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="PKCS#12 证书文件（.p12/.pfx）")
 @click.option("--password-env", default=DEFAULT_PASSWORD_ENV, show_default=True,
@@ -60,7 +60,7 @@ def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_path
             seal_box, reason, location, overwrite) -> None:
     """对 PDF 进行 PAdES 签名，输出 NAME.signed.pdf（不覆盖原文件）。
 
-    PATHS 可以是 PDF 文件，也可以是文件夹（签名其中所有尚未签名的 PDF）。
+    PATHS 可以是 PDF 文件，也可以是文件夹（签名其中所有尚未签名的 PDF）；缺省为构建输出 public/。
     """
     from gazette import sign
 
@@ -69,7 +69,7 @@ def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_path
         level = SignatureLevel(level)
         if level.needs_timestamp and not tsa_url:  # say so before asking for a password
             raise sign.SigningError(f"{level.value} 级别需要时间戳服务器：--tsa-url（or choose --level B-B）")
-        pdfs = _pdfs_to_sign(paths)
+        pdfs = _pdfs_to_sign(paths or (Path("public"),))
         signer = sign.load_signer(p12_path, _password(password_env))
         timestamper = make_timestamper(tsa_url) if level.needs_timestamp else None
         context = _signing_context(signer, trust_paths, crl_paths, offline) if level.embeds_validation_info else None

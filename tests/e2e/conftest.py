@@ -66,7 +66,9 @@ def site_url(e2e_site: Path) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop running while the browser is open,
+# and pyHanko's asyncio.run() in the signing tests would then fail ("cannot be called from a running loop").
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make test installs it: apt-get install chromium)")

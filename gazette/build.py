@@ -256,8 +256,9 @@ def document_keys(content: "Content", inputs: Inputs, site_digest: str) -> dict[
     document templates (not the site's), the fonts and gazette's code."""
     from gazette.render.html import template_dirs
 
-    doc_templates = cachelib.tree_fingerprint(template_dirs(content.root),
-                                              include=lambda rel: not rel.startswith("site/"))
+    labelled = [("shipped" if d.resolve() == cachelib.TEMPLATES_DIR.resolve() else "local", d)
+                for d in template_dirs(content.root)]
+    doc_templates = cachelib.tree_fingerprint(labelled, include=lambda rel: not rel.startswith("site/"))
     common = cachelib.digest(inputs.code, site_digest, doc_templates, inputs.fonts)
     keys = {}
     for notice in content.notices:
@@ -345,7 +346,7 @@ class _Workers:
         # fork: a worker starts in milliseconds with gazette already imported; the main process has no
         # threads at this point (the progress display refreshes from this thread only).
         context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(self.jobs, initializer=workers.init, initargs=self.args,
+        self.pool = context.Pool(self.jobs, initializer=workers.init, initargs=(*self.args, os.getpid()),
                                  maxtasksperchild=TASKS_PER_WORKER)
 
     def _local(self):

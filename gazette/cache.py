@@ -74,12 +74,15 @@ def code_fingerprint() -> str:
     return digest(*parts)
 
 
-def tree_fingerprint(folders: Iterable[Path], *, include=lambda rel: True, contents: bool = True) -> str:
+def tree_fingerprint(folders: Iterable[Path | tuple[str, Path]], *, include=lambda rel: True,
+                     contents: bool = True) -> str:
     """Relative paths and contents (or sizes and mtimes, for large files such as fonts) of every file
-    under `folders`, in a fixed order. The first folder is the highest priority and is named by position, so
-    moving an override from one folder to another counts as a change."""
+    under `folders`, in a fixed order. A folder may be given a label (("local", path)): files are named by
+    label and relative path, so moving an override from one folder to another counts as a change while an
+    empty or missing folder counts as nothing."""
     parts: list[str] = []
-    for position, folder in enumerate(folders):
+    for position, entry in enumerate(folders):
+        label, folder = entry if isinstance(entry, tuple) else (str(position), entry)
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -87,10 +90,10 @@ def tree_fingerprint(folders: Iterable[Path], *, include=lambda rel: True, conte
             if not include(rel):
                 continue
             if contents:
-                parts += [str(position), rel, file_digest(path)]
+                parts += [label, rel, file_digest(path)]
             else:
                 st = path.stat()
-                parts += [str(position), rel, str(st.st_size), str(st.st_mtime_ns)]
+                parts += [label, rel, str(st.st_size), str(st.st_mtime_ns)]
     return digest(*parts)
 
 

@@ -12,6 +12,10 @@ stays small (it holds every notice), and `gazette --help` and `gazette check` ne
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,15 +53,32 @@ _site: Site | None = None
 _cache: BuildCache | None = None
 
 
-def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...]) -> None:
+def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], parent: int | None = None) -> None:
     """Set up a worker. Importing the renderers here, while the main process is still loading content,
     takes WeasyPrint's 0.4 s import off the critical path of a one-notice rebuild."""
     global _root, _site, _cache
+    if parent is not None:  # in a pool worker, not in the build's own process
+        _die_with_parent(parent)
     _root, _site, _cache = root, site, BuildCache(cache_root)
     if "pdf" in formats:
         import gazette.render.pdf  # noqa: F401
     if "docx" in formats:
         import gazette.render.docx  # noqa: F401
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive a build that was killed (kill -9, OOM): it would keep rendering, and it
+    shares the build's output lock (a forked child inherits the locked file), so the next build would be
+    refused. Linux's PR_SET_PDEATHSIG ends it with its parent; elsewhere the pool's own shutdown has to do."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl: no signal will come
+        os._exit(1)
 
 
 def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:

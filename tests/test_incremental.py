@@ -1,0 +1,243 @@
+"""Incremental builds are never wrong: after any sequence of edits, deletions, additions, template and site
+changes, an incremental build writes exactly the bytes a clean build writes, and it re-renders only what
+changed."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT
+from gazette.build import build
+from gazette.errors import ContentErrors
+from gazette.loader import load_content
+
+_spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)
+
+# The HTML fragment, DOCX and PDF of a notice share one key and one cache path, so the random sequence checks
+# keys and reuse with the cheapest of them; test_pdf_incremental_matches_clean covers all three formats.
+FAST = ("html", "docx")
+
+
+def tree(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def assert_same_tree(incremental: Path, clean: Path) -> None:
+    a, b = tree(incremental), tree(clean)
+    assert sorted(a) == sorted(b), f"files differ: {set(a) ^ set(b)}"
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, f"bytes differ: {different[:5]}"
+
+
+class Workspace:
+    """A content folder with the seed notices plus generated ones, and two outputs with their own caches:
+    one built incrementally, one always built clean."""
+
+    def __init__(self, tmp: Path, extra: int, seed: int = 7):
+        self.content = tmp / "content"
+        shutil.copytree(CONTENT, self.content)
+        self.rng = random.Random(seed)
+        self.generated = {}
+        for data in generate.notices(extra, seed):
+            self.write(data)
+        self.template_version = 0
+        self.incremental = tmp / "inc" / "public"
+        self.clean = tmp / "clean" / "public"
+
+    def write(self, data: dict) -> None:
+        self.generated[data["id"]] = data
+        generate.write_notice(data, self.content / "notices" / f"{data['id']}.yaml")
+
+    def build_both(self, formats=("html",)):
+        report = build(self.content, self.incremental, formats=formats, jobs=2)
+        build(self.content, self.clean, formats=formats, jobs=1, clean=True)
+        assert_same_tree(self.incremental, self.clean)
+        return report
+
+    # --- the random operations ---
+
+    def edit(self) -> str:
+        data = self.generated[self.rng.choice(sorted(self.generated))]
+        field = self.rng.choice(["title", "task", "status", "published", "measures"])
+        if field == "title":
+            data["title"] += "（修订）"
+        elif field == "task":
+            data["task"] = "**更正**：" + data["task"]
+        elif field == "status":
+            data["status"] = self.rng.choice(["已完成", "正在整改", "长期坚持"])
+        elif field == "published":
+            data["published"] = data["published"].replace(year=data["published"].year - 1)
+        else:
+            data["measures"] = data["measures"][:-1]
+            data["completion"] = data["completion"][:-1]
+        self.write(data)
+        return f"edit {data['id']} {field}"
+
+    def delete(self) -> str:
+        victim = self.rng.choice(sorted(self.generated))
+        del self.generated[victim]
+        (self.content / "notices" / f"{victim}.yaml").unlink()
+        return f"delete {victim}"
+
+    def add(self) -> str:
+        data = generate.notice_data(self.rng.randint(50000, 99999), self.rng)
+        self.write(data)
+        return f"add {data['id']}"
+
+    def notice_template(self) -> str:
+        """A content-local override of the notice template: every document changes."""
+        self.template_version += 1
+        shipped = (ROOT / "templates" / "notice.html.j2").read_text(encoding="utf-8")
+        changed = shipped.replace('<article class="notice"', f'<article class="notice v{self.template_version}"', 1)
+        assert changed != shipped
+        (self.content / "templates").mkdir(exist_ok=True)
+        (self.content / "templates" / "notice.html.j2").write_text(changed, encoding="utf-8")
+        return "notice template"
+
+    def site_template(self) -> str:
+        """A site-only template change: pages change, documents do not."""
+        self.template_version += 1
+        target = self.content / "templates" / "site" / "assets" / "extra.css"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"/* v{self.template_version} */\n", encoding="utf-8")
+        return "site asset"
+
+    def site_yaml(self) -> str:
+        path = self.content / "site.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("organisation: ", "organisation: 新", 1), encoding="utf-8")
+        return "site.yaml"
+
+
+def test_random_changes_build_the_same_bytes_as_a_clean_build(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, extra=2)
+    ws.build_both()
+    operations = [ws.edit, ws.edit, ws.delete, ws.add, ws.notice_template, ws.site_template, ws.site_yaml]
+    ws.rng.shuffle(operations)
+    for operation in operations:
+        what = operation()
+        try:
+            ws.build_both()
+        except AssertionError as exc:
+            raise AssertionError(f"after {what}: {exc}") from None
+
+
+def test_only_what_changed_is_rendered(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, extra=2)
+    first = build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert first.built == {"html": 5, "docx": 5} and not first.reused
+
+    again = build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert again.unchanged  # nothing changed: nothing loaded, nothing written
+
+    ws.edit()
+    one = build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert one.built == {"html": 1, "docx": 1} and one.reused == {"html": 4, "docx": 4}
+    assert one.parsed == 1
+
+    ws.site_template()
+    site_only = build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert not site_only.unchanged and site_only.built == {}
+
+    ws.notice_template()
+    everything = build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert everything.built == {"html": 5, "docx": 5}
+
+    forced = build(ws.content, ws.incremental, formats=("html",), jobs=1, clean=True)
+    assert forced.built == {"html": 5} and forced.parsed == 5
+
+
+def test_deleting_a_notice_removes_its_files_and_listing_entries(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, extra=2)
+    build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    victim = sorted(ws.generated)[0]
+    title = ws.generated[victim]["title"]
+    assert (ws.incremental / "notices" / victim).is_dir()
+    del ws.generated[victim]
+    (ws.content / "notices" / f"{victim}.yaml").unlink()
+    build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert not (ws.incremental / "notices" / victim).exists()
+    for page in ws.incremental.rglob("*.html"):
+        assert title not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_published_file_changed_in_place_is_not_reused(tmp_path: Path) -> None:
+    """Output files are hard links into the cache. Something that rewrites one in place changes the cached
+    copy too: the next build must notice and render it again, not publish the altered bytes."""
+    ws = Workspace(tmp_path, extra=0)
+    ws.build_both(formats=FAST)
+    docx = next(ws.incremental.rglob("*.docx"))
+    with open(docx, "r+b") as handle:  # in place: same inode as the cache object
+        handle.seek(100)
+        handle.write(b"XXXX")
+    report = build(ws.content, ws.incremental, formats=FAST, jobs=1)
+    assert not report.unchanged and report.built.get("docx") == 1
+    assert_same_tree(ws.incremental, ws.clean)
+
+
+def test_pdf_incremental_matches_clean(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, extra=0)  # the three seed notices, all formats
+    ws.build_both(formats=("html", "docx", "pdf"))
+    path = ws.content / "notices" / "wusu-16.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("乌苏市地下水超采问题", "乌苏市地下水严重超采问题"),
+                    encoding="utf-8")
+    report = ws.build_both(formats=("html", "docx", "pdf"))
+    assert report.built == {"html": 1, "docx": 1, "pdf": 1}
+
+
+def test_content_errors_match_the_loader(tmp_path: Path) -> None:
+    """build.load mirrors loader.load_content (with the parse cache in front): same errors, same order."""
+    ws = Workspace(tmp_path, extra=2)
+    build(ws.content, ws.incremental, formats=("html",), jobs=1)  # fills the parse cache
+    first, second = sorted(ws.generated)
+    duplicate = dict(ws.generated[first], title="重复编号的公示")
+    generate.write_notice(duplicate, ws.content / "notices" / "zz-duplicate.yaml")
+    (ws.content / "notices" / "broken.yaml").write_text("id: broken\nkind: 未知类型\n", encoding="utf-8")
+
+    with pytest.raises(ContentErrors) as expected:
+        load_content(ws.content)
+    with pytest.raises(ContentErrors) as got:
+        build(ws.content, ws.incremental, formats=("html",), jobs=2)
+    assert [str(e) for e in got.value.errors] == [str(e) for e in expected.value.errors]
+
+
+def test_loaded_content_matches_the_loader(tmp_path: Path) -> None:
+    from gazette.build import _Workers, load
+    from gazette.cache import BuildCache, code_fingerprint
+    from gazette.loader import load_site
+
+    ws = Workspace(tmp_path, extra=17)  # enough to parse in parallel
+    site, _ = load_site(ws.content)
+    cache = BuildCache.open(tmp_path / "cache")
+    for attempt in ("cold", "warm"):
+        with _Workers(ws.content, site, cache, ("html",), 2) as workers:
+            content, parsed = load(ws.content, site, cache, workers, code_fingerprint(), "site", clean=False)
+        assert parsed == (20 if attempt == "cold" else 0)
+        expected = load_content(ws.content)
+        assert [n.model_dump() for n in content.notices] == [n.model_dump() for n in expected.notices]
+        assert {i: s.path for i, s in content.sources.items()} == {i: s.path for i, s in expected.sources.items()}
+
+
+def test_cli_clean_flag_and_summary(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "public"
+    cmd = [sys.executable, "-m", "gazette", "build", str(content), "--out", str(out), "-f", "html"]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "新生成 3 个" in first.stdout
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "没有变化" in second.stdout
+    forced = subprocess.run([*cmd, "--clean"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "新生成 3 个" in forced.stdout

@@ -1,0 +1,47 @@
+"""Free text is Markdown: emphasis, lists and tables reach all three outputs with the same text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from tests.conftest import run_gazette
+from tests.textutil import docx_text, html_text, pdf_text, squeeze
+
+COMPLETION = '''completion: |
+  经现场核查，**裸土已全部覆盖**，并配有*降尘设备*。主要工作：
+
+  1. 覆盖裸土约1.2万平方米；
+  2. 安装喷淋设施。
+
+  | 项目 | 数量 |
+  |---|---|
+  | 防尘网 | 12000平方米 |
+  | 雾炮 | 3台 |
+'''
+
+
+def test_markdown_in_all_three_outputs(content_copy: Path, tmp_path: Path) -> None:
+    notice = content_copy / "notices" / "suma-243.yaml"
+    text = notice.read_text(encoding="utf-8")
+    start = text.index("completion:")
+    end = text.index("\n", start)
+    notice.write_text(text[:start] + COMPLETION + text[end + 1:], encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_gazette("build", str(content_copy), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    folder = out / "notices" / "suma-243"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<strong>裸土已全部覆盖</strong>" in page and "<em>降尘设备</em>" in page
+    assert "<table>" in page or "<table" in page
+    html = squeeze(html_text(page))
+    assert "（1）覆盖裸土约1.2万平方米；（2）安装喷淋设施。" in html  # standard markers, in the text itself
+    assert "项目数量防尘网12000平方米雾炮3台" in html
+    assert squeeze(docx_text(folder / "suma-243.docx")) == html
+    assert squeeze(pdf_text(folder / "suma-243.pdf")) == html
+    document = docx.Document(str(folder / "suma-243.docx"))
+    runs = [r for p in document.paragraphs for r in p.runs]
+    assert any(r.bold and r.text == "裸土已全部覆盖" for r in runs)
+    assert any(r.italic and r.text == "降尘设备" for r in runs)
+    assert len(document.tables) == 1 and document.tables[0].cell(2, 0).text == "雾炮"

@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("gazette.commands.verify", "验证 PDF 签名（Verify signatures offline）"),
     "archive": ("gazette.commands.archive", "归档签名公示并校验档案（Append to / check the BagIt archive）"),
     "extract": ("gazette.commands.extract", "取出 PDF 内嵌的 YAML 源文件（Extract the embedded YAML source）"),
+    "serve": ("gazette.commands.serve", "在本机预览网站，保存即刷新（Preview the site with live reload）"),
+    "publish": ("gazette.commands.publish", "把网站发布到文件夹或服务器，或打包（Publish the site: folder, SSH, zip）"),
     "new": ("gazette.commands.new", "新建一个公示文件（Create a notice file from the site defaults）"),
     "schema": ("gazette.commands.schema", "写出内容格式的 JSON Schema，供编辑器补全（JSON Schema for editors）"),
     "export": ("gazette.commands.export", "导出整改台账 Excel（Export the ledger as .xlsx）"),

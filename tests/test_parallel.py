@@ -1,0 +1,149 @@
+"""Parallel builds: the same bytes whatever the number of workers, workers that never outlive the build,
+memory that stays flat across renders, and progress output fit for a terminal or a log."""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import CONTENT, ROOT
+from test_incremental import Workspace, assert_same_tree
+
+from gazette.build import build
+
+ALL = ("html", "docx", "pdf")
+
+
+def test_one_worker_and_two_build_the_same_bytes(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, extra=1)
+    build(ws.content, tmp_path / "one" / "public", formats=ALL, jobs=1)
+    report = build(ws.content, tmp_path / "two" / "public", formats=ALL, jobs=2)
+    assert report.built == {"html": 4, "docx": 4, "pdf": 4}
+    assert_same_tree(tmp_path / "one" / "public", tmp_path / "two" / "public")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_killed_build_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, extra=6)
+    out = tmp_path / "public"
+    cmd = [sys.executable, "-m", "gazette", "build", str(ws.content), "--out", str(out), "-j", "2", "-f", "pdf"]
+    build_process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = _children(build_process.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build never started its workers"
+    time.sleep(0.5)  # let them start rendering
+    build_process.send_signal(signal.SIGKILL)
+    build_process.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in workers), "workers outlived the killed build"
+    result = subprocess.run([*cmd[:-2], "-f", "html"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr  # the lock was released with the workers
+
+
+def test_pdf_worker_memory_stays_bounded(tmp_path: Path) -> None:
+    """Rendering again and again in one worker must not grow it without bound (WeasyPrint keeps caches alive
+    between documents unless they are collected). Measured: flat at ~120 MB, one step to ~200 MB when the
+    allocator takes a new arena, then < 0.5 MB per render; workers are recycled every TASKS_PER_WORKER
+    renders, so over thousands of renders a worker stays near 250 MB."""
+    script = f"""
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from gazette.loader import load_content
+from gazette import workers
+content = load_content(Path({str(CONTENT)!r}))
+workers.init(content.root, content.site, Path({str(tmp_path / 'cache')!r}), ("pdf",))
+from gazette.cache import BuildCache
+BuildCache.open(Path({str(tmp_path / 'cache')!r}))
+notice = next(n for n in content.notices if n.id == "wusu-16")
+task = workers.RenderTask("pdf", notice, content.source_of(notice), "k")
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 // 2**20
+peak = 0
+for i in range(12):
+    workers.render(task)
+    peak = max(peak, rss())
+print(peak)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    peak = int(result.stdout)
+    assert peak < 300, f"a PDF worker reached {peak} MB in 12 renders"
+
+
+def _run(args: list[str], content: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gazette", "build", str(content), "--out", str(out), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_logs_are_plain_lines_quiet_is_silent_verbose_lists_files(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    plain = _run(["-f", "html", "-f", "docx"], content, tmp_path / "a")
+    assert plain.returncode == 0, plain.stderr
+    stages = plain.stderr.splitlines()
+    assert [line.split("：")[0] for line in stages] == ["读取", "渲染", "渲染", "写出"], stages
+    assert "\x1b[" not in plain.stderr  # no terminal control codes in a log
+    assert "DOCX 新生成 3 个" in plain.stdout
+
+    quiet = _run(["-f", "html", "--quiet", "--clean"], content, tmp_path / "b")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+    verbose = _run(["-f", "html", "--verbose", "--clean"], content, tmp_path / "c")
+    for notice_id in ("wusu-16", "puyang-43", "suma-243"):
+        assert f"网页片段 {notice_id}" in verbose.stderr
+
+
+def test_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    primary, secondary = pty.openpty()
+    env = dict(os.environ, COLUMNS="120", TERM="xterm")
+    process = subprocess.Popen([sys.executable, "-m", "gazette", "build", str(content), "--out",
+                                str(tmp_path / "public"), "-f", "html", "-f", "docx"],
+                               cwd=ROOT, stdin=secondary, stdout=secondary, stderr=secondary, env=env)
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closed: the build ended
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=120) == 0
+    text = output.decode("utf-8", errors="replace")
+    assert "3/3" in text and "DOCX" in text  # a bar per format with done/total
+    assert "新生成 3 个" in text  # and the summary

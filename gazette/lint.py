@@ -41,7 +41,11 @@ class LintFinding:
     column: int
     rule: str  # a short Chinese name of the rule
     message: str
-    edit: Edit | None = None  # present when the fix is safe to apply without reading the sentence
+    edits: tuple[Edit, ...] = ()  # present when the fix is safe to apply without reading the sentence
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.edits)
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}:{self.column} {self.rule}：{self.message}"
@@ -55,7 +59,15 @@ class _Hit:
     end: int
     rule: str
     message: str
-    replacement: str | None = None
+    replacement: str | None = None  # for text[start:end]
+    # or, when only some characters change (the two brackets of a pair): (start, end, replacement) each
+    parts: tuple[tuple[int, int, str], ...] = ()
+
+    @property
+    def changes(self) -> tuple[tuple[int, int, str], ...]:
+        if self.parts:
+            return self.parts
+        return ((self.start, self.end, self.replacement),) if self.replacement is not None else ()
 
 
 # --- the rules, each over one text value (its raw characters in the file) -------------------------------------
@@ -106,7 +118,10 @@ def _half_width_brackets(raw: str) -> list[_Hit]:
         mixed = found[0] != found[-1].translate(str.maketrans("）)", "（("))
         if chinese or mixed:
             right = f"（{m.group(1)}）"
-            hits.append(_Hit(m.start(), m.end(), "括号", f"半角括号“{found}”应为全角“{right}”", right))
+            # only the brackets change: a comma inside is another finding, fixed in the same run
+            parts = tuple((i, i + 1, full) for i, full in ((m.start(), "（"), (m.end() - 1, "）"))
+                          if raw[i] != full)
+            hits.append(_Hit(m.start(), m.end(), "括号", f"半角括号“{found}”应为全角“{right}”", parts=parts))
     return hits
 
 
@@ -258,11 +273,11 @@ def lint_text(path: Path, text: str) -> list[LintFinding]:
         taken: list[tuple[int, int]] = []
         for rule in RULES:
             for hit in rule(raw):
-                if hit.replacement is not None:
+                if hit.changes:
                     # an earlier rule already rewrites these characters (〔2015〕 before the bracket rule)
-                    if any(hit.start < end and start < hit.end for start, end in taken):
+                    if any(a < end and start < b for a, b, _ in hit.changes for start, end in taken):
                         continue
-                    taken.append((hit.start, hit.end))
+                    taken += [(a, b) for a, b, _ in hit.changes]
                 findings.append(_finding(path, at, span.start, hit))
     findings += _trailing_spaces(path, text, at)
     return sorted(findings, key=lambda f: (f.line, f.column))
@@ -270,8 +285,8 @@ def lint_text(path: Path, text: str) -> list[LintFinding]:
 
 def _finding(path: Path, at: Positions, offset: int, hit: _Hit) -> LintFinding:
     line, column = at(offset + hit.start)
-    edit = Edit(offset + hit.start, offset + hit.end, hit.replacement) if hit.replacement is not None else None
-    return LintFinding(path, line, column, hit.rule, hit.message, edit)
+    edits = tuple(Edit(offset + a, offset + b, replacement) for a, b, replacement in hit.changes)
+    return LintFinding(path, line, column, hit.rule, hit.message, edits)
 
 
 def _text_values(text: str) -> list[Span]:
@@ -287,12 +302,12 @@ def _trailing_spaces(path: Path, text: str, at: Positions) -> list[LintFinding]:
     for m in re.finditer(r"[ \t\u3000]+(?=\r?\n|\Z)", text):
         line, column = at(m.start())
         findings.append(LintFinding(path, line, column, "空格", f"行尾有 {len(m.group(0))} 个多余的空格，应删除",
-                                    Edit(m.start(), m.end(), "")))
+                                    (Edit(m.start(), m.end(), ""),)))
     return findings
 
 
 def fix_text(text: str, findings: list[LintFinding]) -> str:
-    return apply_edits(text, [f.edit for f in findings if f.edit is not None])
+    return apply_edits(text, [edit for f in findings for edit in f.edits])
 
 
 @dataclass
@@ -304,7 +319,7 @@ class FixResult:
 def fix_file(path: Path, text: str, encoding: str, findings: list[LintFinding]) -> FixResult:
     """Apply the safe fixes to one file, keeping everything else byte for byte. The result must still be YAML
     of the same shape; if not (which would be a bug in a rule), the file is left alone."""
-    fixable = [f for f in findings if f.edit is not None]
+    fixable = [f for f in findings if f.fixable]
     if not fixable:
         return FixResult(path, 0)
     fixed = fix_text(text, fixable)
@@ -332,7 +347,7 @@ class LintReport:
 
     def lines(self, fix_requested: bool) -> list[str]:
         lines = [str(f) for f in self.findings]
-        fixable = sum(1 for f in self.findings if f.edit is not None)
+        fixable = sum(1 for f in self.findings if f.fixable)
         if self.fixed:
             lines.append(f"排版检查：已在 {self.files_fixed} 个文件中修正 {self.fixed} 处。")
         if not self.findings:

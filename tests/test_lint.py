@@ -21,7 +21,7 @@ def findings(text: str) -> list[tuple[int, str, str]]:
 
 
 def test_seed_as_written_gets_exactly_the_findings_of_a_careful_clerk() -> None:
-    found = [(f.line, f.column, f.rule, f.message, f.edit is not None)
+    found = [(f.line, f.column, f.rule, f.message, f.fixable)
              for f in lint_text(SEED, SEED.read_text(encoding="utf-8"))]
     assert found == [
         (6, 35, "括号", "半角括号“(自治区，兵团督察序号16)”应为全角“（自治区，兵团督察序号16）”", True),
@@ -92,7 +92,7 @@ def test_a_total_that_disagrees_with_its_parts_is_reported_but_not_fixed() -> No
     [(line, rule, message)] = findings(SEED_TOTAL.format(total="11554.68"))
     assert rule == "合计不符"
     assert message == "写的是 11554.68万m³，但 786.78+5090.9+5667=11544.68万m³，请核对"
-    assert lint_text(Path("x"), SEED_TOTAL.format(total="11554.68"))[0].edit is None
+    assert not lint_text(Path("x"), SEED_TOTAL.format(total="11554.68"))[0].fixable
 
 
 def test_a_breakdown_in_brackets_is_checked() -> None:
@@ -112,6 +112,7 @@ def test_a_breakdown_in_brackets_is_checked() -> None:
     ("a: 已完成整改，，正在验收。。\n", "标点重复", "a: 已完成整改，正在验收。\n"),
     ("a: 超计划(定额)累进加价\n", "括号", "a: 超计划（定额）累进加价\n"),
     ("a: 超计划（定额)累进加价\n", "括号", "a: 超计划（定额）累进加价\n"),
+    ("a: 在公示期间(2023年1月9日至2023年1月20日)反映\n", "括号", "a: 在公示期间（2023年1月9日至2023年1月20日）反映\n"),
     ("a: \u3000\u3000开展核查  \n", "空格", "a: 开展核查\n"),
 ])
 def test_safe_rules_and_their_fixes(text: str, rule: str, fixed: str) -> None:
@@ -120,6 +121,17 @@ def test_safe_rules_and_their_fixes(text: str, rule: str, fixed: str) -> None:
     found = lint_text(Path("x.yaml"), text)
     assert found and {f.rule for f in found} == {rule}
     assert fix_text(text, found) == fixed
+
+
+def test_one_fix_run_fixes_a_comma_inside_brackets() -> None:
+    from gazette.lint import fix_text
+
+    text = "a: 请在公示期间(2023年1月9日至2023年1月20日,共10个工作日)向验收单位反映。\n"
+    found = lint_text(Path("x.yaml"), text)
+    assert sorted(f.rule for f in found) == sorted(["标点", "括号"])
+    fixed = fix_text(text, found)
+    assert fixed == "a: 请在公示期间（2023年1月9日至2023年1月20日，共10个工作日）向验收单位反映。\n"
+    assert lint_text(Path("x.yaml"), fixed) == []
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -132,7 +144,7 @@ def test_safe_rules_and_their_fixes(text: str, rule: str, fixed: str) -> None:
 def test_rules_that_need_a_person_only_report(text: str, rule: str) -> None:
     found = lint_text(Path("x.yaml"), text)
     assert [f.rule for f in found] == [rule]
-    assert found[0].edit is None
+    assert not found[0].fixable
 
 
 @pytest.mark.parametrize("text", [

@@ -4,8 +4,8 @@ WeasyPrint justifies by widening spaces only, and Chinese has none: a line that 
 early (no line may start with ，。、；：！？）》” …) stays ragged, and lines mixing half-width digits never reach
 the right edge of the 版心. A 公文 set in Word has every full line flush with both edges. This module replaces
 WeasyPrint's `justify_line` with one that spreads the missing width over the gaps between all characters of the
-line, by giving each text box a little more letter spacing. Lines that contain spaces (Latin text) keep
-WeasyPrint's own word-spacing justification.
+line, by giving each text box a little more letter spacing. Spaces count as characters: widening only them
+(WeasyPrint's way) would tear "附件：2. 名称" or "自治区 兵团" apart in a Chinese line.
 
 It patches one function of WeasyPrint's layout; pyproject pins WeasyPrint below the next major version, and
 tests/test_layout.py measures the result, so a change in WeasyPrint shows up as a failing test, not as a
@@ -38,8 +38,7 @@ def _letter_spacing(style) -> float:
 def justify_line(context, line, extra_width):
     texts = list(_text_boxes(line))
     characters = sum(len(box.text.rstrip()) for box in texts)
-    has_spaces = any(" " in box.text.strip() or "\u00a0" in box.text for box in texts)
-    if has_spaces or characters < 2 or extra_width <= 0:
+    if characters < 2 or extra_width <= 0:
         return _original_justify_line(context, line, extra_width)
     # N characters have N − 1 gaps between the first glyph and the last: spreading the width over them puts the
     # last glyph's edge on the right edge of the line box.

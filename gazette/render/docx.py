@@ -46,7 +46,6 @@ STYLE_OF_CLASS = {
     "signature-date": "成文日期",
     "attachment-label": "附件标识",
     "attachment-title": "附件标题",
-    "attachment-more": "附件说明续行",
 }
 # Inline class → font role.
 ROLE_OF_CLASS = {"lvl1-head": "heading1", "lvl2-head": "heading2", "marker": "body"}
@@ -149,7 +148,6 @@ def _define_styles(document, fonts) -> None:
     _style(document, "附件标识", h1, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=None)
     _style(document, "附件标题", title, Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=None,
            char_spacing=False)
-    _style(document, "附件说明续行", body, BODY_SIZE, first_line_chars=None)
     _style(document, "页码", fonts.page_number[0], Pt(14), first_line_chars=None, char_spacing=False)
     # the document defaults (docDefaults) too: East Asian text with no style must not take a theme font
     defaults = document.styles.element.find(qn("w:docDefaults"))
@@ -288,7 +286,15 @@ def _float_behind_text(run, *, left: int, top: int) -> None:
 
 # --- walking the HTML ----------------------------------------------------------------------------------------
 
-_PADDING_RIGHT = re.compile(r"padding-right:\s*([\d.]+)em")
+_EM_LENGTH = re.compile(r"(padding-right|padding-left|text-indent):\s*(-?[\d.]+)em")
+
+
+def _drop_char_indent(paragraph) -> None:
+    """A paragraph's own indent must win over the style's firstLineChars (which Word prefers to firstLine)."""
+    ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+    if ind is not None:
+        ind.set(qn("w:firstLineChars"), "0")
+        ind.set(qn("w:hangingChars"), "0")
 
 
 class _Writer:
@@ -352,9 +358,18 @@ class _Writer:
         paragraph = self.document.add_paragraph(style=style)
         if self.pending_seal:
             self._place_seal(paragraph)
-        padding = _PADDING_RIGHT.search(element.get("style") or "")
-        if padding:
-            paragraph.paragraph_format.right_indent = Pt(float(padding.group(1)) * BODY_SIZE.pt)
+        # the template's computed indents (落款, 附件说明), in em of the body size
+        style_attribute = element.get("style") or ""
+        fmt = paragraph.paragraph_format
+        for css_property, value in _EM_LENGTH.findall(style_attribute):
+            length = Pt(float(value) * BODY_SIZE.pt)
+            if css_property == "padding-right":
+                fmt.right_indent = length
+            elif css_property == "padding-left":
+                fmt.left_indent = length
+            elif css_property == "text-indent":
+                fmt.first_line_indent = length
+                _drop_char_indent(paragraph)
         role = _ROLE_OF_STYLE.get(style, "body")
         if "run-in" in (element.get("class") or ""):
             role = "body"  # only the heading span takes the heading font; the rest of the line is body text

@@ -39,3 +39,23 @@ def test_every_font_in_every_pdf_is_embedded(built_site: Path) -> None:
                     descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
                     assert descriptor is not None
                     assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font.get("/BaseFont")
+
+
+def test_no_cjk_font_at_all_is_a_clear_error(tmp_path: Path) -> None:
+    """On a machine without any Chinese font (simulated with an empty fontconfig), say how to install one."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import CONTENT, ROOT
+
+    config = tmp_path / "fonts.conf"
+    config.write_text(f"<?xml version='1.0'?><fontconfig><dir>{tmp_path / 'none'}</dir>"
+                      f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>", encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    for args in (["fonts", str(CONTENT)], ["build", str(CONTENT), "--out", str(tmp_path / "out"), "--format", "pdf"]):
+        result = subprocess.run([sys.executable, "-m", "gazette", *args], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "没有安装任何中文字体" in result.stderr and "make demo" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,7 +237,7 @@ def sign_pdf(
             signer=signer,
             timestamper=timestamper if level.needs_timestamp else None,
             stamp_style=_seal_style(seal) if seal else None,
-            new_field_spec=_field_spec(writer, field_name, seal),
+            new_field_spec=_field_spec(writer, field_name, _placed_at_signature(seal, src)),
         )
         _write_signed(pdf_signer, writer, dest, overwrite)
     return dest
@@ -330,6 +331,45 @@ def _free_field_name(writer) -> str:
     while f"Signature{number}" in existing:
         number += 1
     return f"Signature{number}"
+
+
+_OFFICIAL_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+def _placed_at_signature(seal: SealPlacement | None, pdf: Path) -> SealPlacement | None:
+    """A seal without an explicit box goes where GB/T 9704 puts it: centred on the 成文日期 of the 落款, which is
+    found in the PDF's text (the last line of the page that is a date alone on the right half), with its top one
+    line above the 署名 so that 署名 and date sit low in the seal. Without such a date, the default box."""
+    if seal is None or seal.box is not None:
+        return seal
+    found = find_signature_date(pdf, seal.page)
+    if found is None:
+        return seal
+    page_index, (x0, baseline, x1) = found
+    half = SEAL_DIAMETER / 2
+    centre_x = (x0 + x1) / 2
+    top = baseline + 2 * _LINE  # baseline of the date, up past the 署名's line to one line above it
+    return SealPlacement(seal.image, page_index, (centre_x - half, top - SEAL_DIAMETER, centre_x + half, top))
+
+
+def find_signature_date(pdf: Path, page: int = -1) -> tuple[int, tuple[float, float, float]] | None:
+    """(page index, (x0, baseline, x1)) of the 成文日期 in PDF points, origin bottom left; None if there is none."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        index = page if page >= 0 else len(document.pages) + page
+        if not 0 <= index < len(document.pages):
+            return None
+        sheet = document.pages[index]
+        lines: dict[float, list[dict]] = {}
+        for char in sheet.chars:
+            lines.setdefault(round(char["matrix"][5], 1), []).append(char)
+        for y in sorted(lines):  # bottom of the page first
+            chars = sorted(lines[y], key=lambda c: c["x0"])
+            text = "".join(c["text"] for c in chars).strip()
+            if _OFFICIAL_DATE.match(text) and chars[0]["x0"] > sheet.width / 2:
+                return index, (chars[0]["x0"], y, chars[-1]["x1"])
+    return None
 
 
 def _page_count(writer) -> int:

@@ -52,7 +52,8 @@ $(STAMPS)/apt-test: $(STAMPS)/apt
 # the four OTF files out of the .deb without installing TeX.
 $(STAMPS)/fonts: $(STAMPS)/apt
 	@if [ ! -f $(FONT_DIR)/FandolFang-Regular.otf ]; then \
-		tmp=$$(mktemp -d) && cd $$tmp && apt-get download texlive-lang-chinese >/dev/null && \
+		tmp=$$(mktemp -d) && cd $$tmp && \
+		{ apt-get download texlive-lang-chinese >/dev/null 2>&1 || { apt-get update -qq && apt-get download texlive-lang-chinese >/dev/null; }; } && \
 		dpkg-deb -x texlive-lang-chinese_*.deb x && mkdir -p $(FONT_DIR) && \
 		cp x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol{Fang,Kai,Hei,Song}-*.otf $(FONT_DIR)/ && \
 		cd / && rm -rf $$tmp && fc-cache -f $(FONT_DIR) >/dev/null; \

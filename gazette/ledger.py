@@ -301,6 +301,8 @@ def _field_of(key: tuple[Any, ...]) -> str:
 
 
 def _number(value: Any) -> int:
+    if _text(value) is None:
+        raise _RowProblem("没有序号")
     try:
         number = int(str(value).strip().rstrip(".、").replace("序号", ""))
     except (TypeError, ValueError):

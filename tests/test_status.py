@@ -49,6 +49,8 @@ def test_command_exit_codes_for_scheduled_jobs() -> None:
     late = run_gazette("status", str(CONTENT), "--as-of", "2026年1月10日")
     assert late.returncode == 2
     assert "超过整改时限仍未完成：1 个" in late.stdout and "wusu-16" in late.stdout and "10 天" in late.stdout
+    data = json.loads(run_gazette("status", str(CONTENT), "--as-of", "2026-01-10", "--json").stdout)
+    assert data["overdue"][0]["id"] == "wusu-16" and data["overdue"][0]["days"] == 10
     bad = run_gazette("status", str(CONTENT), "--as-of", "明天")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
 

@@ -16,7 +16,8 @@ EXIT_OVERDUE = 2
 @click.command("status")
 @click.argument("content", type=click.Path(file_okay=False, path_type=Path), default=Path("content"))
 @click.option("--as-of", "as_of", metavar="DATE", help="按这一天统计，缺省为今天，如 2025-01-09（Count as of this date）")
-def command(content: Path, as_of: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON，供其他程序使用（Print the summary as JSON）")
+def command(content: Path, as_of: str | None, as_json: bool) -> None:
     """统计 CONTENT（缺省 content/）中各整改状态的数量、超过整改时限仍未完成的问题和一周内结束的公示期。
 
     有逾期问题时退出码为 2，便于定时任务提醒。
@@ -34,9 +35,14 @@ def command(content: Path, as_of: str | None) -> None:
         except ValueError as exc:
             raise GazetteError(f"--as-of {exc}") from None
         summary = status_summary(load_content(content), day)
-    console = Console(highlight=False)
-    for table in _tables(summary):
-        console.print(table)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        console = Console(highlight=False)
+        for table in _tables(summary):
+            console.print(table)
     if summary.overdue:
         sys.exit(EXIT_OVERDUE)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gazette import wording
-from gazette.errors import display_path
+from gazette.errors import ContentErrors, GazetteError, display_path
 from gazette.yaml_spans import Edit, Positions, Span, apply_edits, value_spans
 
 if TYPE_CHECKING:
@@ -375,11 +375,12 @@ def lint_content(content: "Content", *, fix: bool = False) -> LintReport:
     if changed:
         try:
             load_content(content.root)
-        except Exception:  # noqa: BLE001 - any failure means: undo, the user's files come first
+        except ContentErrors as exc:
+            # e.g. title fixed but title_lines (split inside the brackets) not: undo, the user's files come first
             for source in sources:
                 with open(source.path, "w", encoding=source.encoding, newline="") as handle:
                     handle.write(source.text)
-            raise
+            raise GazetteError(f"自动修正后内容无法通过校验，已恢复原文件，请手工修正：{exc.errors[0]}") from None
     remaining = []
     for source in sources:
         text = source.path.read_text(encoding=source.encoding)

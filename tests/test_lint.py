@@ -157,3 +157,16 @@ def test_rules_that_need_a_person_only_report(text: str, rule: str) -> None:
 ])
 def test_what_is_right_is_not_flagged(text: str) -> None:
     assert findings(text) == []
+
+
+def test_a_fix_that_would_break_validation_is_undone(seed_content: Path) -> None:
+    target = seed_content / "notices" / SEED.name
+    text = target.read_text(encoding="utf-8").replace(
+        "published: 2025-06-30",
+        "title_lines: [关于塔城地区自治区第一轮第二批生态环境保护督察反馈问题(自治区，, 兵团督察序号16)整改情况公示]\n"
+        "published: 2025-06-30")
+    target.write_text(text, encoding="utf-8")
+    assert run_gazette("check", str(seed_content)).returncode == 0
+    result = run_gazette("check", "--fix", str(seed_content))
+    assert result.returncode == 1 and "已恢复原文件" in result.stderr and "Traceback" not in result.stderr
+    assert target.read_text(encoding="utf-8") == text

@@ -238,3 +238,34 @@ def test_automatic_title_lines_are_balanced_and_keep_words_whole() -> None:
     joined = "|".join(lines)
     for word in ("生态环境保护督察", "整改情况公示", "第一轮", "第二批", "塔城地区"):
         assert word in joined, f"{word} split across lines: {lines}"
+
+
+def test_second_level_items_are_run_in_kai_headings(content_copy: Path, tmp_path: Path) -> None:
+    """Items numbered （一） are 二级标题: marker and first sentence in 楷体, the rest of the item in 仿宋."""
+    import docx as docx_lib
+
+    from tests.conftest import run_gazette
+
+    site = content_copy / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        "{field: measures, heading: 整改措施, numbering: （1）}", "{field: measures, heading: 整改措施, numbering: （一）}"),
+        encoding="utf-8")
+    notice = content_copy / "notices" / "puyang-43.yaml"
+    notice.write_text(notice.read_text(encoding="utf-8").replace(
+        "  - 调查核实督察组反馈", "  - 限期整改到位。调查核实督察组反馈"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_gazette("build", str(content_copy), "--out", str(out), "-f", "pdf", "-f", "docx").returncode == 0
+    lines = [l for p in read_pages(out / "notices" / "puyang-43" / "puyang-43.pdf") for l in p.body_lines]
+    item = next(l for l in lines if l.text.startswith("（一）"))
+    body_font = next(iter(lines[3].fonts_of(lines[3].text[3:6])))
+    kai = item.fonts_of("（一）限期整改到位。")
+    assert len(kai) == 1 and kai != {body_font}
+    assert item.fonts_of("调查核实") == {body_font}
+    document = docx_lib.Document(str(out / "notices" / "puyang-43" / "puyang-43.docx"))
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("（一）"))
+    assert paragraph.style.name == "二级标题"
+    fonts = {r.text: (r._r.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+                      if r._r.rPr is not None and r._r.rPr.rFonts is not None else None) for r in paragraph.runs}
+    assert fonts.get("（一）") in (None, "楷体_GB2312")  # the style's 楷体
+    rest = next(t for t in fonts if t.startswith("调查核实"))
+    assert fonts[rest] == "仿宋_GB2312"

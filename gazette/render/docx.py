@@ -318,7 +318,7 @@ class _Writer:
                 if any(isinstance(c.tag, str) and c.tag in ("p", "ol", "ul", "table") for c in child):
                     self.list_item_with_blocks(child)
                 else:
-                    self.paragraph(child, "正文")
+                    self.paragraph(child, child_style or "正文")
             elif tag == "table":
                 self.table(child)
             elif tag == "img":

@@ -61,6 +61,7 @@ def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         quantity=wording.format_quantity,
         em_width=em_width,
         render_with=render_with,
+        run_in_heading=run_in_heading,
     )
     env.globals.update(balance_title=balance_title)
     return env
@@ -73,6 +74,15 @@ _sandbox = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.Stric
 
 def render_with(template: str, **values: Any) -> Markup:
     return Markup(_sandbox.from_string(template).render(**values))
+
+
+def run_in_heading(text: str, longest: int = 40) -> tuple[str, str]:
+    """Split an item into its heading sentence (up to the first 。, if that comes soon) and the rest:
+    "强化组织领导。成立工作专班……" → ("强化组织领导。", "成立工作专班……"). No short first sentence: no heading text."""
+    end = text.find("。")
+    if 0 < end < longest:
+        return text[: end + 1], text[end + 1:]
+    return "", text
 
 
 def em_width(text: str) -> float:

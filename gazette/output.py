@@ -3,6 +3,14 @@
 A build writes into a fresh folder beside the output and swaps it in only when everything succeeded, so a
 failed or killed build leaves the last good site byte for byte as it was. A lock beside the output refuses a
 second build on the same folder; it is an OS file lock, so a killed build never leaves it stuck.
+
+Where a build can be killed, and what the next build finds:
+  while writing the staging folder   .NAME.new-* beside the output: removed (the output was never touched)
+  between the two renames (no renameat2)  no output, .NAME.old-*: put back by recover()
+  after the swap, while deleting the old site  .NAME.new-* holding the old site: removed
+The output is only ever replaced if it is empty or a build made it (it has the marker file .gazette-output,
+or index.html for sites built before the marker): `--out content` or `--out ~` by mistake must not delete a
+folder of someone's files.
 """
 
 from __future__ import annotations
@@ -13,10 +21,14 @@ import os
 import sys
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from gazette.errors import GazetteError
+
+MARKER = ".gazette-output"  # written into every build's output, whatever formats it has
+LEGACY_MARKER = "index.html"
 
 try:
     import fcntl
@@ -25,22 +37,43 @@ except ImportError:  # Windows
     import msvcrt
 
 
+# Outputs locked by this process: POSIX locks do not conflict within one process, so a second build started
+# from another thread is refused here.
+_HELD: set[Path] = set()
+_HELD_GUARD = threading.Lock()
+
+
 @contextlib.contextmanager
 def output_lock(output: Path) -> Iterator[None]:
+    """Refuse a second build of the same output while one runs.
+
+    A POSIX record lock (lockf), not flock: a flock is shared with every process forked while it is held,
+    so the build's worker pool would keep it after the build itself was killed, until the orphaned workers
+    exit. A POSIX lock belongs to the process that took it and dies with it, whatever its children do."""
     output.parent.mkdir(parents=True, exist_ok=True)
     lock_path = output.parent / f".{output.name}.lock"
-    handle = open(lock_path, "a+b")
+    key = lock_path.resolve()
+    busy = GazetteError(f"另一个构建正在写入 {output}，请等它结束后再试（Another build is writing {output}）")
+    with _HELD_GUARD:
+        if key in _HELD:
+            raise busy
+        _HELD.add(key)
+    handle = None
     try:
+        handle = open(lock_path, "a+b")
         try:
             if fcntl is not None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             else:
                 msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
-            raise GazetteError(f"另一个构建正在写入 {output}，请等它结束后再试（Another build is writing {output}）") from None
+            raise busy from None
         yield
     finally:
-        handle.close()
+        if handle is not None:
+            handle.close()
+        with _HELD_GUARD:
+            _HELD.discard(key)
 
 
 @contextlib.contextmanager
@@ -48,8 +81,11 @@ def staging_folder(output: Path) -> Iterator[Path]:
     """A new folder beside `output`; on success it replaces `output`, on any failure it is removed."""
     output.parent.mkdir(parents=True, exist_ok=True)
     cleanup_leftovers(output)
+    check_replaceable(output)  # before the work, not only at the swap
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
+        (staging / MARKER).write_text("gazette 生成的输出文件夹，每次构建整体替换（built by gazette; replaced by every build）\n",
+                                      encoding="utf-8")
         yield staging
         swap_in(staging, output)
     except BaseException:
@@ -59,7 +95,9 @@ def staging_folder(output: Path) -> Iterator[Path]:
 
 
 def swap_in(staging: Path, output: Path) -> None:
+    check_replaceable(output)
     staging.chmod(0o755)  # mkdtemp makes 0700; a web server must read the site
+    _flush(staging)
     if not output.exists():
         os.replace(staging, output)
         return
@@ -70,6 +108,40 @@ def swap_in(staging: Path, output: Path) -> None:
     os.replace(output, old)  # two renames: a build killed between them is repaired by recover()
     os.replace(staging, output)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def check_replaceable(output: Path) -> None:
+    """Refuse to replace anything but a folder a build made (or an empty one): a mistyped --out must not
+    delete the content folder or a home directory."""
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise GazetteError(f"输出位置 {output} 不是文件夹，拒绝替换（the output must be a folder）")
+    made_by_us = (output / MARKER).is_file() or (output / LEGACY_MARKER).is_file()
+    if output.is_dir() and any(output.iterdir()) and not made_by_us:
+        raise GazetteError(f"输出文件夹 {output} 不是 gazette 生成的（没有 {MARKER}），为免删除其中的文件，拒绝替换；"
+                           f"请换一个输出文件夹或先清空它（refusing to replace a folder that is not a built site）")
+
+
+def _flush(folder: Path) -> None:
+    """fsync every file and folder of the staging tree before it is swapped in: after a power cut the
+    renamed folder must not hold empty files (ext4 and XFS may commit the rename before the data)."""
+    for directory, _, files in os.walk(folder):
+        for name in files:
+            _fsync(Path(directory) / name, os.O_RDONLY)
+        _fsync(Path(directory), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    _fsync(folder.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+
+
+def _fsync(path: Path, flags: int) -> None:
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # Windows cannot open folders; a vanished file is the builder's business
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _exchange(a: Path, b: Path) -> bool:

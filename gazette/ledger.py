@@ -76,6 +76,7 @@ def export_ledger(content: Content, target: Path) -> int:
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
     _page_setup(sheet, len(notices))
+    _status_choices(sheet, content.site.status_names())
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return len(notices)
@@ -120,6 +121,21 @@ def _page_setup(sheet: Worksheet, rows: int) -> None:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _status_choices(sheet: Worksheet, statuses: list[str]) -> None:
+    """A drop-down of site.yaml's statuses in the 状态 column, so that a typed status is always one import
+    knows. Excel limits such a list to 255 characters; beyond that the column stays free text."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    choices = ",".join(statuses)
+    if len(choices) > 255 or any("," in s or '"' in s for s in statuses):
+        return
+    column = get_column_letter(next(i for i, c in enumerate(COLUMNS, start=1) if c.field == "status"))
+    validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True, showErrorMessage=True,
+                                errorTitle="整改状态", error="请从列表中选择 site.yaml 中的整改状态")
+    validation.add(f"{column}{HEADER_ROW + 1}:{column}1000")
+    sheet.add_data_validation(validation)
 
 
 def _cell_value(notice: Notice, name: str) -> Any:

@@ -37,6 +37,8 @@ def test_export_writes_a_printable_ledger(content_copy: Path, tmp_path: Path) ->
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
     assert sheet.print_title_rows == "$2:$2"
     assert sheet.column_dimensions["F"].width >= 40 and sheet.column_dimensions["A"].width <= 8
+    [choices] = sheet.data_validations.dataValidation
+    assert str(choices.sqref).startswith("G3:") and "已完成现阶段整改" in choices.formula1
     rows = {r[10].value: r for r in sheet.iter_rows(min_row=3)}
     assert set(rows) == {"puyang-43", "suma-243", "wusu-16"}
     wusu = [c.value for c in rows["wusu-16"]]

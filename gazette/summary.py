@@ -153,7 +153,9 @@ def summary_pdf(content: Content, batch: Batch, target: Path) -> None:
     fetcher = SafeFetcher([content.root, *template_dirs(content.root)])
     document = weasyprint.HTML(string=summary_html(content, batch, for_print=True),
                                base_url=str(content.root) + "/", url_fetcher=fetcher)
-    document.write_pdf(target, pdf_identifier=file_stem(content, batch).encode(), custom_metadata=False)
+    # PDF/A like the notices, so the table can go into the same archive
+    document.write_pdf(target, pdf_variant=content.site.pdf.variant, pdf_identifier=file_stem(content, batch).encode(),
+                       custom_metadata=False)
 
 
 # --- DOCX -----------------------------------------------------------------------------------------------------------

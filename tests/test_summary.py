@@ -93,6 +93,10 @@ def test_pdf_is_landscape_with_the_header_on_every_page_and_rows_kept_whole(docu
         assert first and first == last, n
     # wusu-16 is taller than a page: it may break, and does, instead of leaving a blank page before it
     assert not any(text.strip() == "" for text in squeezed)
+    import pikepdf
+
+    with pikepdf.open(documents["pdf"]) as pdf, pdf.open_metadata() as xmp:
+        assert xmp.get("pdfaid:part") == "3"
 
 
 def test_docx_repeats_the_header_row_and_keeps_rows_whole(documents: dict[str, Path]) -> None:

@@ -13,9 +13,11 @@ FONT_DIR := /usr/local/share/fonts/gazette-fandol
 # Debian packages: CJK fonts (Noto for 宋体/黑体 roles, AR PL UKai and LXGW WenKai for 楷体), HarfBuzz subsetting
 # (without it WeasyPrint falls back to fontTools: 40x slower and not byte-reproducible), PDF tools.
 APT_RUNTIME := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 \
-	libpangoft2-1.0-0 fontconfig qpdf poppler-utils
+	libpangoft2-1.0-0 fontconfig qpdf poppler-utils rsync openssh-client
 # What the tests need on top: a real word processor to lay out our DOCX, a browser, Java for PDFBox/vnu.
-APT_TEST := libreoffice-writer-nogui
+# The site tests: Debian's chromium (driven by Playwright, never a downloaded browser), Java for the Nu HTML
+# Checker, an OpenSSH server to publish to, and npm for axe-core and vnu-jar (package.json).
+APT_TEST := libreoffice-writer-nogui chromium default-jre-headless openssh-server nodejs npm
 
 .PHONY: demo test bench clean setup test-setup
 
@@ -29,7 +31,7 @@ test: test-setup
 
 setup: $(STAMPS)/apt $(STAMPS)/fonts $(STAMPS)/venv
 
-test-setup: setup $(STAMPS)/apt-test $(STAMPS)/venv-test
+test-setup: setup $(STAMPS)/apt-test $(STAMPS)/venv-test $(STAMPS)/npm-test
 
 $(STAMPS)/apt:
 	@mkdir -p $(STAMPS)
@@ -41,11 +43,16 @@ $(STAMPS)/apt:
 	else echo "not a Debian system: install $(APT_RUNTIME) yourself"; fi
 	@touch $@
 
-$(STAMPS)/apt-test: $(STAMPS)/apt
+$(STAMPS)/apt-test: $(STAMPS)/apt Makefile
 	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@touch $@
+
+# Browser-side test tools, pinned by package-lock.json: axe-core (injected into pages) and vnu-jar.
+$(STAMPS)/npm-test: $(STAMPS)/apt-test package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # There is no packaged open simplified-Chinese 仿宋. The Fandol fonts ship inside texlive-lang-chinese: take

@@ -16,8 +16,8 @@ APT_RUNTIME := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai libharfbuzz-su
 	libpangoft2-1.0-0 fontconfig qpdf poppler-utils rsync openssh-client
 # What the tests need on top: a real word processor to lay out our DOCX, a browser, Java for PDFBox/vnu.
 # The site tests: Debian's chromium (driven by Playwright, never a downloaded browser), Java for the Nu HTML
-# Checker, an OpenSSH server to publish to, and npm for axe-core and vnu-jar (package.json).
-APT_TEST := libreoffice-writer-nogui chromium default-jre-headless openssh-server nodejs npm
+# Checker, an OpenSSH server to publish to (npm for axe-core and vnu-jar: see npm-test).
+APT_TEST := libreoffice-writer-nogui chromium default-jre-headless openssh-server
 
 .PHONY: demo test bench clean setup test-setup
 
@@ -51,7 +51,9 @@ $(STAMPS)/apt-test: $(STAMPS)/apt Makefile
 	@touch $@
 
 # Browser-side test tools, pinned by package-lock.json: axe-core (injected into pages) and vnu-jar.
+# Debian's npm only where no npm is installed: a NodeSource nodejs ships its own and conflicts with Debian's.
 $(STAMPS)/npm-test: $(STAMPS)/apt-test package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

@@ -88,8 +88,9 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     return seen
 
 
-def watch(folders: list[Path], on_change: Callable[[], None], stop: threading.Event) -> None:
-    last = snapshot(folders)
+def watch(folders: list[Path], last: dict[Path, tuple[int, int]], on_change: Callable[[], None],
+          stop: threading.Event) -> None:
+    """Call on_change whenever the files differ from `last`, the snapshot the current output was built from."""
     while not stop.wait(POLL_SECONDS):
         current = snapshot(folders)
         if current != last:
@@ -158,6 +159,8 @@ class Preview:
 
     def start(self, host: str, port: int) -> str:
         """Build, then serve on host:port (0: any free port); returns the address to open."""
+        folders = watched_folders(self.content)
+        before = snapshot(folders)  # taken before building: a file saved during the build triggers another
         self.rebuild()
         handler = type("Handler", (PreviewHandler,), {
             "state": self.state,
@@ -167,8 +170,8 @@ class Preview:
         self.server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(self.out)))
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, name="preview-server", daemon=True).start()
-        folders = watched_folders(self.content)
-        threading.Thread(target=watch, args=(folders, self.rebuild, self.stop), name="preview-watch", daemon=True).start()
+        threading.Thread(target=watch, args=(folders, before, self.rebuild, self.stop), name="preview-watch",
+                         daemon=True).start()
         shown_host = f"[{host}]" if ":" in host else host
         return f"http://{shown_host}:{self.server.server_address[1]}/"
 

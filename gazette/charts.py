@@ -74,6 +74,7 @@ class Chart:
     right: int = WIDTH - MARGIN_RIGHT
     top: int = MARGIN_TOP
     bottom: int = HEIGHT - MARGIN_BOTTOM
+    baseline: float = HEIGHT - MARGIN_BOTTOM  # the zero line (above the bottom when a value is negative)
     bars: list[Bar] = field(default_factory=list)
     running: list[Point] = field(default_factory=list)
     target: Target | None = None
@@ -105,28 +106,36 @@ def layout(indicator: Indicator) -> Chart:
                   unit=indicator.unit, bar_legend=indicator.name)
     values = list(indicator.values.items())
     # a target is a plan for the whole period: compare it with the running total, not with one year
-    running = _running_totals([v for _, v in values]) if indicator.target is not None else []
-    top_value = max([v for _, v in values] + running + [indicator.target or Decimal(0), Decimal(0)])
-    scale_max = _nice_ceiling(top_value)
+    with_running = indicator.target is not None and len(values) > 1
+    running = _running_totals([v for _, v in values]) if with_running else []
+    every = [v for _, v in values] + running + ([indicator.target] if indicator.target is not None else [])
+    highest, lowest = max(every + [Decimal(0)]), min(every + [Decimal(0)])
+    step = _nice_step((highest - lowest) / 5)
+    # the axis runs over whole steps, so that zero and round numbers are ticks
+    scale_min, scale_max = step * math.floor(lowest / step), step * math.ceil(highest / step)
+    if scale_max == scale_min:
+        scale_max = scale_min + step
     plot_height = chart.bottom - chart.top
 
     def y_of(value: Decimal) -> float:
-        return round(chart.bottom - float(value) / float(scale_max) * plot_height, 1)
+        return round(chart.bottom - float(value - scale_min) / float(scale_max - scale_min) * plot_height, 1)
 
+    baseline = chart.baseline = y_of(Decimal(0))
     slot = (chart.right - chart.left) / max(len(values), 1)
     bar_width = round(min(slot * 0.55, 80), 1)
     for index, (key, value) in enumerate(values):
         x = round(chart.left + slot * index + (slot - bar_width) / 2, 1)
-        y = y_of(value)
-        chart.bars.append(Bar(label=_label(key), value=wording.format_quantity(value), x=x, y=y, width=bar_width,
-                              height=round(chart.bottom - y, 1)))
+        top, bottom = sorted((y_of(value), baseline))  # a negative value hangs below the zero line
+        chart.bars.append(Bar(label=_label(key), value=wording.format_quantity(value), x=x, y=top, width=bar_width,
+                              height=round(bottom - top, 1)))
     chart.running = [Point(bar.cx, y_of(total), wording.format_quantity(total))
                      for bar, total in zip(chart.bars, running)]
     if indicator.target is not None:
         chart.target = Target(y_of(indicator.target), wording.format_quantity(indicator.target),
                               indicator.target_label or "计划目标")
-    step = scale_max / 5
-    chart.ticks = [Tick(y_of(step * i), wording.format_quantity(step * i)) for i in range(6)]
+    count = int((scale_max - scale_min) / step)
+    chart.ticks = [Tick(y_of(scale_min + step * i), wording.format_quantity(scale_min + step * i))
+                   for i in range(count + 1)]
     chart.text = _env().get_template("indicator-chart.txt.j2").render(c=chart).strip()
     return chart
 
@@ -143,13 +152,13 @@ def _running_totals(values: list[Decimal]) -> list[Decimal]:
     return totals
 
 
-def _nice_ceiling(value: Decimal) -> Decimal:
-    """The axis maximum: 1, 2, 2.5 or 5 times a power of ten, above the largest value (11544.68 → 12500)."""
-    if value <= 0:
+def _nice_step(rough: Decimal) -> Decimal:
+    """1, 2, 2.5 or 5 times a power of ten, at least `rough` (2309 → 2500)."""
+    if rough <= 0:
         return Decimal(1)
-    magnitude = Decimal(10) ** math.floor(math.log10(float(value)))
-    for factor in (Decimal(1), Decimal("1.25"), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
-        if magnitude * factor >= value:
+    magnitude = Decimal(10) ** math.floor(math.log10(float(rough)))
+    for factor in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+        if magnitude * factor >= rough:
             return magnitude * factor
     return magnitude * 10  # pragma: no cover - the loop always returns
 

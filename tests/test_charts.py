@@ -77,7 +77,22 @@ def test_png_is_the_same_chart() -> None:
     y = (float(bar.get("y")) + float(bar.get("height")) - 5) * 2
     assert image.getpixel((int(x), int(y))) == (0x2F, 0x6F, 0xB0)
     assert image.getpixel((5, 5)) == (255, 255, 255)
+    assert image.getpixel((int(x), 2 * 100)) != (0x2F, 0x6F, 0xB0)  # above the bar: not the bar
     # the Chinese title is drawn (dark pixels across the title band), not left blank
     title_band = image.crop((400, 20, 880, 70))
     dark = title_band.convert("L").point(lambda v: 255 if v < 70 else 0)
     assert dark.histogram()[255] > 500
+
+
+def test_negative_single_and_empty_values_still_make_a_valid_chart() -> None:
+    rise = Indicator(key="k", name="地下水位变化", unit="m", values={"2023": -5, "2024": 10})
+    root = parsed(rise)
+    heights = [float(r.get("height")) for r in root.iter(f"{SVG}rect") if r.get("fill") == "#2f6fb0"
+               and r.get("width") != "12"]
+    assert all(h > 0 for h in heights) and abs(heights[1] / heights[0] - 2) < 0.02
+    assert "-5" in texts(root)
+    one = Indicator(key="k", name="n", unit="个", values={"2023": 3}, target=5)
+    assert indicator_chart_text(one) == "n（个）：2023年3个，计划目标5个。"
+    empty = Indicator(key="k", name="n", unit="个", values={}, target=5)
+    assert indicator_chart_text(empty) == "n（个）：计划目标5个。"
+    assert parsed(empty).get("role") == "img"

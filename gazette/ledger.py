@@ -188,6 +188,8 @@ _HEADERS = {_normalise(name): column.field for column in (*COLUMNS, *OPTIONAL_CO
 
 
 def read_ledger(path: Path) -> Ledger:
+    if path.suffix.lower() in (".xls", ".et", ".csv"):
+        raise GazetteError(f"无法读取 {display_path(path)}：请在 Excel 或 WPS 中“另存为”.xlsx 格式后再导入")
     try:
         book = load_workbook(path, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not .xlsx

@@ -150,6 +150,9 @@ def test_import_mistakes_are_one_line(content_copy: Path, tmp_path: Path) -> Non
     book.save(tmp_path / "empty.xlsx")
     result = run_gazette("import", str(tmp_path / "empty.xlsx"), "--content", str(content_copy))
     assert result.returncode == 1 and "没有找到表头" in result.stderr
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run_gazette("import", str(tmp_path / "old.xls"), "--content", str(content_copy))
+    assert result.returncode == 1 and "另存为”.xlsx" in result.stderr
     result = run_gazette("export", str(tmp_path / "l.csv"), "--content", str(content_copy))
     assert result.returncode == 1 and ".xlsx" in result.stderr
 

@@ -15,7 +15,7 @@ import click
 # commands without importing them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("gazette.commands.build", "把内容构建为网站、DOCX 和 PDF（Build the site, DOCX and PDF）"),
-    "check": ("gazette.commands.check", "只校验内容，不写任何文件（Validate content, write nothing）"),
+    "check": ("gazette.commands.check", "校验内容并检查公文排版，--fix 自动修正（Validate and lint; --fix）"),
     "fonts": ("gazette.commands.fonts", "列出各字体角色使用的字体文件及覆盖情况（Fonts per role and coverage）"),
     "sign": ("gazette.commands.sign", "对 PDF 进行 PAdES 签名（Sign PDFs, PAdES B-B … B-LTA）"),
     "verify": ("gazette.commands.verify", "验证 PDF 签名（Verify signatures offline）"),

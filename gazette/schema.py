@@ -70,6 +70,27 @@ def modeline(yaml_path: Path, content_root: Path) -> str:
     return f"# yaml-language-server: $schema={relative.as_posix()}"
 
 
+def add_modelines(content_root: Path) -> list[Path]:
+    """Put the modeline at the top of every notice that lacks one (a comment: the content is unchanged), so
+    that files made before `gazette new` existed get completion too."""
+    from gazette.loader import notice_files
+
+    changed = []
+    for path in notice_files(content_root):
+        raw = path.read_bytes()
+        if b"yaml-language-server:" in raw.split(b"\n", 1)[0]:
+            continue
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        line = (modeline(path, content_root) + "\n").encode("utf-8")
+        try:
+            raw[3 if bom else 0:].decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # GBK or UTF-16: leave it as the author saved it
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + line + raw[3 if bom else 0:])
+        changed.append(path)
+    return changed
+
+
 # --- widening pydantic's schema to what the validators accept ------------------------------------------------
 
 def _editor_schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:

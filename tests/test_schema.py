@@ -153,3 +153,18 @@ def test_schema_command_on_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+def test_modeline_is_added_to_existing_notices_without_changing_them(content_copy: Path) -> None:
+    from gazette.loader import load_content
+
+    before = {p.name: p.read_text(encoding="utf-8") for p in (content_copy / "notices").glob("*.yaml")}
+    notices = load_content(content_copy).notices
+    result = run_gazette("schema", "--modeline", str(content_copy))
+    assert result.returncode == 0, result.stderr
+    for path in (content_copy / "notices").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert text == "# yaml-language-server: $schema=../schema/notice.schema.json\n" + before[path.name]
+    assert load_content(content_copy).notices == notices
+    again = run_gazette("schema", "--modeline", str(content_copy))
+    assert "第一行" not in again.stdout

@@ -67,3 +67,17 @@ def test_new_mistakes_are_one_line(content_copy: Path) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in (content_copy / "notices").iterdir()) == [
         "puyang-43.yaml", "suma-243.yaml", "wusu-16.yaml"]
+
+
+def test_the_new_file_goes_through_a_full_build(content_copy: Path, tmp_path: Path) -> None:
+    import docx
+    import pdfplumber
+
+    assert run_gazette("new", str(content_copy), "-n", "17", "-r", "乌苏市", "-t", "关于乌苏市某问题整改情况公示").returncode == 0
+    result = run_gazette("build", str(content_copy), "--out", str(tmp_path / "public"))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "public" / "notices" / "wusu-17"
+    with pdfplumber.open(folder / "wusu-17.pdf") as pdf:
+        text = "".join((page.extract_text() or "") for page in pdf.pages).replace("\n", "")
+    assert "第十七项" in text and "待填写" in text
+    assert "第十七项" in "".join(p.text for p in docx.Document(str(folder / "wusu-17.docx")).paragraphs)

@@ -322,7 +322,7 @@ def _number(value: Any) -> int:
     if _text(value) is None:
         raise _RowProblem("没有序号")
     try:
-        number = int(str(value).strip().rstrip(".、").replace("序号", ""))
+        number = int(str(_text(value)).rstrip(".、").replace("序号", ""))
     except (TypeError, ValueError):
         raise _RowProblem(f"序号“{value}”不是数字") from None
     if not 1 <= number <= 9999:
@@ -408,7 +408,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()  # WPS and old Excel save \r\n
     return text or None
 
 

@@ -65,6 +65,8 @@ def test_edits_made_in_excel_change_only_those_values(content_copy: Path, tmp_pa
     sheet = book.active
     rows = {r[10].value: r for r in sheet.iter_rows(min_row=3)}
     rows["wusu-16"][6].value = "正在整改"
+    rows["wusu-16"][0].value = 16.0  # a number Excel stored as a float
+    rows["suma-243"][5].value = rows["suma-243"][5].value.replace("\n", "\r\n") + "\r\n"  # saved by WPS
     rows["wusu-16"][7].value = "2025年7月1日至2025年7月14日"
     completion = rows["puyang-43"][5]
     completion.value = completion.value.replace("均已整改完毕", "均已整改完毕并复核")

@@ -267,3 +267,21 @@ def test_signed_pdf_is_offered_and_carried_over_only_while_it_signs_the_pdf(cont
     build(content_copy, out, "--format", "html", "--format", "pdf")  # a new PDF: the old signature is stale
     assert not signed.exists()
     assert tree(folder / "index.html").xpath('//section[@class="downloads"]//a/@href') == ["suma-243.pdf"]
+
+
+def test_a_seal_image_is_beside_the_notice_page_where_the_fragment_points(content_copy: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    (content_copy / "images").mkdir()
+    Image.new("RGBA", (200, 200), (200, 0, 0, 128)).save(content_copy / "images" / "seal.png")
+    source = content_copy / "notices" / "puyang-43.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert "  date: 2023-01-09\n" in text
+    source.write_text(text.replace("  date: 2023-01-09\n", "  date: 2023-01-09\n  seal: images/seal.png\n", 1),
+                      encoding="utf-8")
+    out = tmp_path / "site"
+    build(content_copy, out, "--format", "html")
+    page = out / "notices" / "puyang-43" / "index.html"
+    src = tree(page).xpath('//img[contains(@class, "seal")]/@src')
+    assert src == ["images/seal.png"]
+    assert (page.parent / src[0]).read_bytes() == (content_copy / "images" / "seal.png").read_bytes()

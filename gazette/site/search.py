@@ -14,6 +14,9 @@ from pathlib import Path
 from gazette.errors import GazetteError
 
 INDEX_DIR = "pagefind"
+# Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these 400 kB go.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
 def index(site: Path) -> None:
@@ -27,3 +30,5 @@ def index(site: Path) -> None:
         detail = (result.stderr or result.stdout).strip().splitlines()
         hint = detail[-1] if detail else f"exit code {result.returncode}"
         raise GazetteError(f"建立站内搜索索引失败（Pagefind）：{hint}；请确认已安装 pagefind-bin-extended")
+    for name in UNUSED:
+        (site / INDEX_DIR / name).unlink(missing_ok=True)

@@ -46,6 +46,7 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     ordered = newest_first(pages)
     for page in ordered:
         add_signed_pdf(page, out, previous)
+        copy_seal(content.root, page, out)
     identity = copy_assets(content, out)
     writer = PageWriter(content, out, identity, today, latest=ordered[0].notice.published if ordered else today)
 
@@ -131,6 +132,21 @@ def copy_identity_image(root: Path, relative: str | None, out: Path) -> str | No
     (out / IDENTITY_DIR).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, out / target)
     return target
+
+
+def copy_seal(root: Path, page: NoticePage, out: Path) -> None:
+    """The notice fragment shows the seal with its path in the content folder (images/seal.png): put the image
+    at that path beside the notice page, so the relative src resolves on the site."""
+    signature = page.notice.signature
+    if not signature or not signature.seal:
+        return
+    source = (root / signature.seal).resolve()
+    target = (notice_dir(out, page.notice) / signature.seal).resolve()
+    if not source.is_file() or not source.is_relative_to(root.resolve()) \
+            or not target.is_relative_to(notice_dir(out, page.notice).resolve()):
+        raise GazetteError(f"印章图片 {signature.seal} 不存在或不在内容文件夹中（seal image not in the content folder）")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
 
 
 def add_signed_pdf(page: NoticePage, out: Path, previous: Path | None) -> None:

@@ -124,6 +124,20 @@ def test_reader_journey(page, site_url: str, artifacts: Path) -> None:
     assert "large-text" in page.evaluate("document.documentElement.className")  # remembered across pages
     assert page.get_by_role("button", name="大字版").get_attribute("aria-pressed") == "true"
     page.screenshot(path=str(artifacts / "journey-large-text.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 812})  # large text on a phone still needs no sideways scrolling
+    for path in ("index.html", "notices/wusu-16/index.html", "search/index.html?q=地下水"):
+        page.goto(site_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.screenshot(path=str(artifacts / "journey-large-text-375.png"), full_page=True)
+
+
+def test_print_stylesheet_prints_the_notice_without_the_site_furniture(page, site_url: str) -> None:
+    page.goto(site_url + "notices/wusu-16/index.html")
+    page.emulate_media(media="print")
+    for furniture in (".site-nav", ".header-tools", ".downloads", ".prev-next", ".breadcrumbs"):
+        assert not page.locator(furniture).is_visible(), furniture
+    assert page.locator("article.notice").is_visible()
+    assert page.locator(".page-date").is_visible()
 
 
 def test_search_finds_groundwater(page, site_url: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -107,17 +108,13 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 def scalar(value: object) -> str:
     """A value as YAML text: plain when it reads back as the same text (most Chinese sentences do), else
     double-quoted (JSON's quoting is valid YAML)."""
-    import json
-
-    from ruamel.yaml import YAML as _YAML
-
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if not isinstance(value, str):
         return json.dumps(value, ensure_ascii=False, default=str)
     if value and "\n" not in value and value == value.strip():
         try:
-            if _YAML(typ="safe").load(f"k: {value}\n") == {"k": value}:
+            if YAML(typ="safe").load(f"k: {value}\n") == {"k": value}:
                 return value
         except Exception:  # noqa: BLE001 - not plain-safe: quote it
             pass

@@ -23,6 +23,14 @@ class StatusCount:
 
 
 @dataclass(frozen=True)
+class RegionCount:
+    region: str
+    total: int
+    done: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class Item:
     """One notice as the summary lists it."""
 
@@ -41,6 +49,7 @@ class StatusSummary:
     total: int
     done: int
     counts: list[StatusCount] = field(default_factory=list)
+    regions: list[RegionCount] = field(default_factory=list)
     overdue: list[Item] = field(default_factory=list)
     publicity_ending: list[Item] = field(default_factory=list)
 
@@ -74,6 +83,11 @@ def status_summary(content: Content, as_of: dt.date | None = None) -> StatusSumm
         end = notice.publicity.end if notice.publicity else None
         if end and as_of <= end <= as_of + dt.timedelta(days=PUBLICITY_WARNING_DAYS):
             summary.publicity_ending.append(_item(notice, end, (end - as_of).days))
+    for region in sorted({n.region for n in notices}):
+        mine = [n for n in notices if n.region == region]
+        summary.regions.append(RegionCount(
+            region, len(mine), sum(1 for n in mine if n.status in done_statuses),
+            sum(1 for item in summary.overdue if item.region == region)))
     summary.overdue.sort(key=lambda item: -item.days)
     summary.publicity_ending.sort(key=lambda item: item.days)
     return summary

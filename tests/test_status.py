@@ -18,6 +18,8 @@ def test_summary_as_data_for_a_site_page() -> None:
     assert (summary.total, summary.done) == (3, 2)
     assert counts["已整改完成并通过核查验收"] == 2 and counts["已完成现阶段整改"] == 1
     assert sum(counts.values()) == 3
+    assert [(r.region, r.total, r.done, r.overdue) for r in summary.regions] == [
+        ("乌苏市", 1, 0, 0), ("宿马园区", 1, 1, 0), ("濮阳市", 1, 1, 0)]
     assert summary.overdue == []  # wusu-16 is due 2025年12月底
     [ending] = summary.publicity_ending
     assert (ending.id, ending.date, ending.days) == ("suma-243", dt.date(2023, 8, 9), 4)
@@ -30,6 +32,7 @@ def test_overdue_is_relative_to_the_day_and_ignores_done_findings() -> None:
     assert status_summary(content, dt.date(2025, 12, 31)).overdue == []  # the last day still counts
     [late] = status_summary(content, dt.date(2026, 1, 10)).overdue
     assert (late.id, late.date, late.days) == ("wusu-16", dt.date(2025, 12, 31), 10)
+    assert status_summary(content, dt.date(2026, 1, 10)).regions[0].overdue == 1
     # suma-243 was due 2023年9月30日前 but is done (done: true in site.yaml)
     assert "suma-243" not in [i.id for i in status_summary(content, dt.date(2030, 1, 1)).overdue]
 

@@ -62,6 +62,14 @@ def _tables(summary):  # noqa: ANN001, ANN202
         counts.add_row(row.status, "是" if row.done else "", str(row.count))
     yield counts
 
+    if len(summary.regions) > 1:
+        regions = Table()
+        for name, justify in (("地区", "left"), ("问题", "right"), ("已完成", "right"), ("逾期", "right")):
+            regions.add_column(name, justify=justify)
+        for row in summary.regions:
+            regions.add_row(row.region, str(row.total), str(row.done), str(row.overdue) if row.overdue else "")
+        yield regions
+
     if summary.overdue:
         yield f"[bold red]超过整改时限仍未完成：{len(summary.overdue)} 个[/bold red]"
         overdue = Table()

@@ -170,3 +170,15 @@ def test_a_fix_that_would_break_validation_is_undone(seed_content: Path) -> None
     result = run_gazette("check", "--fix", str(seed_content))
     assert result.returncode == 1 and "已恢复原文件" in result.stderr and "Traceback" not in result.stderr
     assert target.read_text(encoding="utf-8") == text
+
+
+def test_fix_keeps_the_files_encoding_and_line_endings(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    target = root / "notices" / "wusu-16.yaml"
+    text = target.read_text(encoding="utf-8").replace("4960万m³。", "4960万m3。").replace("\n", "\r\n")
+    target.write_bytes(text.encode("gb18030"))  # as Notepad in a Chinese Windows saves it
+    result = run_gazette("check", "--fix", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "修正 1 处" in result.stdout
+    assert target.read_bytes() == text.replace("4960万m3。", "4960万m³。").encode("gb18030")

@@ -26,7 +26,7 @@ from ruamel.yaml.events import (AliasEvent, CollectionStartEvent, MappingEndEven
                                 ScalarEvent, SequenceEndEvent)
 
 from gazette import wording
-from gazette.errors import ContentError, ContentErrors
+from gazette.errors import ContentError, ContentErrors, display_path
 from gazette.model import Limits, Notice, Site
 
 SITE_FILE = "site.yaml"
@@ -657,3 +657,38 @@ def load_content(root: Path) -> Content:
     # newest first, then by id so that the order never depends on the file system
     notices.sort(key=lambda n: (n.published, n.id), reverse=True)
     return Content(root=root, site=site, notices=notices, sources=sources)
+
+
+# --- where a piece of text came from -------------------------------------------------------------------------
+
+def locate(text: str, root: Path, source: SourceFile | None = None) -> str | None:
+    """Where `text` (a URL a renderer was asked to fetch) was written: a line of a template override in the
+    content folder ("templates/print.css.j2:8") or a field of the notice's YAML ("notices/x.yaml:12:9 印章图片
+    (signature.seal)"). Templates first: they are the only place a raw URL reaches a renderer (text fields are
+    sanitised), so a URL also quoted in a field was still asked for by the template. None when neither has it."""
+    if not text:
+        return None
+    folder = root / "templates"
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.stat().st_size < 1_000_000):
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if text in line:
+                    return f"{display_path(path)}:{number}"
+    if source is not None:
+        found = _find_in_data(source.data, text, ())
+        if found is not None:
+            clean, parent, key = _resolve(source.data, found)
+            line, col = _position_in(parent, key)
+            return f"{display_path(source.path)}:{line}:{col} {_field_label(clean, _TITLES)}"
+    return None
+
+
+def _find_in_data(node: Any, text: str, loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    if isinstance(node, str):
+        return loc if text in node else None
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        found = _find_in_data(value, text, (*loc, key))
+        if found is not None:
+            return found
+    return None

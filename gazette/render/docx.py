@@ -25,7 +25,7 @@ from docx.shared import Mm, Pt, Twips
 from lxml import html as lxml_html
 
 from gazette.errors import GazetteError
-from gazette.loader import Content, check_asset_path
+from gazette.loader import Content, check_asset_path, check_image, locate
 from gazette.render.html import RenderedNotice
 
 # GB/T 9704 page and grid, in the units Word uses.
@@ -430,9 +430,13 @@ class _Writer:
     def image(self, element) -> None:
         """The seal: anchored behind the 署名's paragraph, centred on the date, its top one line above."""
         src = element.get("src") or ""
-        problem = check_asset_path(src, self.content.root)
+        # the same rules as the loader's for the seal: only a PNG/JPEG inside the content folder, within the
+        # limits; an <img> a template override adds is named by its template line
+        problem = check_asset_path(src, self.content.root) or check_image(self.content.root / src,
+                                                                           self.content.site.limits)
         if problem:
-            raise GazetteError(f"印章图片 (signature.seal): {problem}")
+            origin = locate(src, self.content.root) or "印章图片 (signature.seal)"
+            raise GazetteError(f"{origin}: {problem}")
         self.pending_seal = (self.content.root / src, float(element.get("data-centre-right") or 6))
 
     def _place_seal(self, paragraph) -> None:

@@ -19,7 +19,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from gazette import fonts
 from gazette.errors import ContentErrors, GazetteError
-from gazette.loader import Content
+from gazette.loader import Content, locate
 from gazette.render import cjk_justify
 from gazette.render.html import RenderedNotice, environment, template_dirs
 
@@ -38,15 +38,30 @@ class SafeFetcher(URLFetcher):
     def __init__(self, allowed: list[Path]):
         super().__init__(allowed_protocols={"file"}, timeout=1)
         self.allowed = [p.resolve() for p in allowed]
+        # WeasyPrint swallows some fetch errors (a font's src, for one) and renders on without the resource:
+        # every refusal is remembered here and reported by render_pdf, so none passes silently.
+        self.refused: list[tuple[str, str]] = []  # (url as written, why)
 
     def fetch(self, url, headers=None):  # noqa: ANN001 - WeasyPrint's signature
         parsed = urlparse(url)
         if parsed.scheme != "file":
-            raise RefusedURL(f"拒绝读取外部资源 {url}")
+            self._refuse(url, f"拒绝读取外部资源 {url}")
         path = Path(unquote(parsed.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.allowed):
-            raise RefusedURL(f"拒绝读取内容文件夹之外的文件 {path}")
+            self._refuse(url, f"拒绝读取内容文件夹之外的文件 {path}")
         return super().fetch(url, headers)
+
+    def _refuse(self, url: str, why: str) -> None:
+        self.refused.append((url, why))
+        raise RefusedURL(why)
+
+    def report(self, notice_id: str, content: Content) -> GazetteError:
+        """The first refusal as one line naming who asked: a notice field or a template override's line."""
+        url, why = self.refused[0]
+        path = unquote(urlparse(url).path)
+        origin = next(filter(None, (locate(text, content.root, content.sources.get(notice_id))
+                                    for text in (url, path, Path(path).name))), None)
+        return GazetteError(f"{notice_id}: {why}（{'来自 ' + origin if origin else '来源不明'}）")
 
 
 def _font_stack(families: list[str]) -> str:
@@ -95,7 +110,6 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
     fetcher = SafeFetcher(allowed)
     html = weasyprint.HTML(string=pdf_document(rendered, content), base_url=str(content.root) + "/",
                            url_fetcher=fetcher)
-    css = weasyprint.CSS(string=stylesheet(content), url_fetcher=fetcher)
     attachments = []
     if source_yaml is not None:
         stamp = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)
@@ -103,15 +117,18 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
             string=source_yaml, name=f"{notice.id}.yaml", description="公示的 YAML 源文件 (gazette source)",
             relationship="Source", created=stamp, modified=stamp))
     try:
+        # the stylesheet inside the try: its @import is fetched while it is parsed
+        css = weasyprint.CSS(string=stylesheet(content), url_fetcher=fetcher)
         html.write_pdf(target, stylesheets=[css], pdf_variant=variant, attachments=attachments,
                        uncompressed_pdf=False, custom_metadata=False, pdf_identifier=notice.id.encode())
-    except RefusedURL as exc:
-        raise GazetteError(f"{notice.id}: {exc}") from None
-    else:
-        _complete_metadata(target, content)
+    except RefusedURL:
+        pass  # reported just below, with where the URL came from
     finally:
         # WeasyPrint keeps large caches alive across renders; without this memory grows with every notice.
         gc.collect()
+    if fetcher.refused:
+        raise fetcher.report(notice.id, content)
+    _complete_metadata(target, content)
 
 
 def _complete_metadata(target: Path, content: Content) -> None:

@@ -120,6 +120,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             return self.send_bytes(inject(self.error_page(self.state.error or "")), "text/html; charset=utf-8", 503)
         file = Path(self.translate_path(self.path))
         if file.is_dir():
+            if not path.endswith("/"):
+                return super().do_GET()  # redirects to path/, so that the page's relative links resolve
             file = file / "index.html"
         if file.suffix == ".html" and file.is_file():
             return self.send_bytes(inject(file.read_bytes()), "text/html; charset=utf-8")

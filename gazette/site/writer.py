@@ -20,7 +20,7 @@ from gazette.loader import Content
 from gazette.render.html import environment, template_dirs
 from gazette.site import feeds, opendata, search
 from gazette.site.builddate import build_date
-from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, SIGNED_SUFFIX, Download, Group, NoticePage, group_path, groups_of,
+from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, SIGNED_SUFFIX, Download, NoticePage, group_path, groups_of,
                                 home_group, newest_first, notice_dir, paginate, publicity_state, relative_root)
 
 SEARCH_PAGE = "search/index.html"

@@ -370,6 +370,24 @@ class Kind(Model):
     intro: str | None = Field(None, title="导语模板", description="Jinja 模板，可用 notice 的各字段")
     objection: str | None = Field(None, title="异议说明模板", description="公示期一句的模板")
 
+    @field_validator("intro", "objection")
+    @classmethod
+    def _wording_template(cls, value: str | None) -> str | None:
+        """These templates are wording: the values put into them are escaped, but their own text would reach
+        the page as HTML, so it may hold no markup. A syntax error is found here, with its line, not mid-build."""
+        if value is None:
+            return value
+        if re.search(r"<\s*[A-Za-z!/?]", value):
+            raise ValueError("模板只能包含文字和 {{ 字段 }}，不能包含 HTML 标记（<…>）")
+        from jinja2 import TemplateSyntaxError
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        try:
+            ImmutableSandboxedEnvironment().parse(value)
+        except TemplateSyntaxError as exc:
+            raise ValueError(f"模板语法错误：{exc.message}") from None
+        return value
+
 
 class Fonts(Model):
     """Ordered font families per role: licensed office fonts first, then open fonts `make demo` installs."""

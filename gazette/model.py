@@ -246,6 +246,8 @@ class Indicator(Model):
     total: Decimal | None = Field(None, title="合计", examples=[11544.68], description="填写时须等于各年数值之和")
     target: Decimal | None = Field(None, title="计划目标", description="计划目标值，与合计比较", examples=[4960])
     target_label: str | None = Field(None, title="目标说明", description="计划目标的说明文字", examples=["2022-2025年计划压减"])
+    chart: bool = Field(False, title="附图",
+                        description="为 true 时在正文后附这一指标的图：网页为 SVG，PDF 和 DOCX 为图片", examples=[True])
 
     @field_validator("values", mode="before")
     @classmethod
@@ -417,6 +419,16 @@ class Limits(Model):
     max_image_pixels: int = Field(40_000_000, title="图片像素上限", ge=1000, le=400_000_000)
 
 
+def _web_url(value: Any) -> Any:
+    """A link the site writes into an href: http(s) only, so no javascript: or data: URL reaches a page."""
+    if isinstance(value, str) and not re.match(r"^https?://[^\s\"'<>]+$", value.strip()):
+        raise ValueError(f"应为以 http:// 或 https:// 开头的网址，实际是 {value[:60]!r}")
+    return value
+
+
+WebURL = Annotated[str, BeforeValidator(_web_url)]
+
+
 class Portal(Model):
     """The website's identity and listing settings. Government-site rules want the 主办/承办单位, the 网站标识码 and
     the 备案 numbers in every footer, and the site-monitoring <meta> tags (SiteIDCode, ColumnType …) on every page."""
@@ -426,14 +438,14 @@ class Portal(Model):
     contact: str | None = Field(None, title="网站联系方式", examples=["0992-0000000，zgb@example.gov.cn"])
     site_code: str | None = Field(None, title="网站标识码", pattern=r"^[0-9A-Za-z]{4,20}$", examples=["6542020001"])
     icp: str | None = Field(None, title="ICP备案号", examples=["新ICP备00000000号"])
-    icp_url: str | None = Field(None, title="ICP备案查询地址")
+    icp_url: WebURL | None = Field(None, title="ICP备案查询地址")
     police_record: str | None = Field(None, title="公安机关备案号", examples=["新公网安备 65420202000001号"])
-    police_record_url: str | None = Field(None, title="公安机关备案查询地址")
+    police_record_url: WebURL | None = Field(None, title="公安机关备案查询地址")
     police_badge: str | None = Field(None, title="公安备案图标",
                                      description="图片路径，相对于内容文件夹；缺省使用网站自带的图标")
     government_badge: str | None = Field(None, title="党政机关网站标识",
                                          description="图片路径，相对于内容文件夹；不填则不显示")
-    government_badge_url: str | None = Field(None, title="党政机关网站标识链接")
+    government_badge_url: WebURL | None = Field(None, title="党政机关网站标识链接")
     column_type: str = Field("信息公开", title="栏目类型", description="列表页的 ColumnType 标签")
     column_description: str | None = Field(None, title="栏目描述", description="首页的 ColumnDescription 标签")
     keywords: list[str] = Field(default_factory=list, title="栏目关键词", description="ColumnKeywords 标签")
@@ -449,7 +461,7 @@ class PdfSettings(Model):
 class Site(Model):
     title: str = Field(title="网站标题")
     organisation: str = Field(title="发布单位")
-    base_url: str | None = Field(None, title="网站地址", examples=["https://www.example.gov.cn/zgwtgs/"])
+    base_url: WebURL | None = Field(None, title="网站地址", examples=["https://www.example.gov.cn/zgwtgs/"])
     language: str = Field("zh-CN", title="语言")
     contact: Contact | None = Field(None, title="默认联系方式")
     default_kind: str = Field(title="默认公示类型")

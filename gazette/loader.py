@@ -213,6 +213,11 @@ _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in
                ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
 
+# Characters YAML's escapes ("\x0b", "\ud800") can produce that no output can hold: XML (DOCX, the site)
+# forbids C0 controls, lone surrogates cannot be written as UTF-8, U+FFFE/U+FFFF are not characters.
+_UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 @dataclass
 class _Frame:
     """One open mapping or sequence while scanning events: where we are, for naming the field in an error."""
@@ -266,6 +271,10 @@ def _check_events(path: Path, events: Any, limits: Limits) -> None:
             fail(event, f"不支持 YAML 别名（*{event.anchor}），请直接写出内容")
         if event.anchor:
             fail(event, f"不支持 YAML 锚点（&{event.anchor}），请直接写出内容")
+        if isinstance(event, ScalarEvent):
+            bad = _UNUSABLE.search(event.value)
+            if bad:
+                fail(event, f"含有不可用的字符 U+{ord(bad.group()):04X}（控制字符或无效编码，多由 \\x、\\u 转义写出），请删除")
         tag = str(getattr(event, "tag", None) or "")
         if tag and tag not in _PLAIN_TAGS:
             shown = tag.replace("tag:yaml.org,2002:", "!!")

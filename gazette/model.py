@@ -413,7 +413,7 @@ class Limits(Model):
 
     max_file_bytes: int = Field(1_000_000, title="单个文件大小上限（字节）", ge=1000, le=100_000_000)
     max_list_items: int = Field(500, title="列表条目上限", ge=1, le=100_000)
-    max_nodes: int = Field(20_000, title="YAML 节点数上限", ge=100, le=5_000_000)
+    max_nodes: int = Field(10_000, title="YAML 节点数上限", ge=100, le=5_000_000)
     max_depth: int = Field(20, title="嵌套层数上限", ge=5, le=200)
     max_image_bytes: int = Field(10_000_000, title="图片文件大小上限（字节）", ge=1000, le=200_000_000)
     max_image_pixels: int = Field(40_000_000, title="图片像素上限", ge=1000, le=400_000_000)

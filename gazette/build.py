@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from gazette import cache as cachelib
 
 if TYPE_CHECKING:  # the no-op path imports none of these (pydantic, ruamel, Jinja)
-    from multiprocessing.pool import Pool
+    from concurrent.futures import ProcessPoolExecutor
 
     from gazette.loader import Content
     from gazette.model import Notice, Site
@@ -290,7 +290,7 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
 
 def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
                  staging: Path, previous: Path, report: BuildReport) -> None:
-    from gazette.render.html import RenderedNotice
+    from gazette.render.html import RenderedNotice, chart_files
     from gazette.site import Download, NoticePage, notice_dir, write_site
 
     pages = []
@@ -300,6 +300,9 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
         page = NoticePage(RenderedNotice(notice, fragment))
         folder = notice_dir(staging, notice)
         folder.mkdir(parents=True, exist_ok=True)
+        if "html" in formats:  # the page shows its charts as SVG files beside it
+            for name, data in chart_files(notice).items():
+                (folder / name).write_bytes(data)
         for fmt in DOCUMENT_FORMATS:
             if fmt in formats:
                 name = f"{notice.id}.{fmt}"
@@ -317,12 +320,18 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
 class _Workers:
     """A pool of worker processes, started as soon as the site settings are known so that workers import
     the renderers while this process loads the notices. With one job, or for work too small to share,
-    tasks run in this process."""
+    tasks run in this process.
+
+    concurrent.futures rather than multiprocessing.Pool: when a worker dies (killed for memory, a crash in a
+    C library) the build fails with an error instead of waiting forever for the lost task. Workers come from
+    a fork server that has gazette (and WeasyPrint, when PDFs are wanted) imported, so starting and
+    recycling one takes milliseconds, and nothing is forked from a process that may be running threads."""
 
     def __init__(self, root: Path, site: "Site", cache: cachelib.BuildCache, formats: tuple[str, ...], jobs: int):
         self.args = (root, site, cache.root, formats)
+        self.formats = formats
         self.jobs = jobs
-        self.pool: Pool | None = None
+        self.pool: ProcessPoolExecutor | None = None
         self.local_ready = False
         # Start early only when there are documents to render: an HTML-only build is too short to gain.
         if jobs > 1 and any(f in formats for f in DOCUMENT_FORMATS):
@@ -333,21 +342,20 @@ class _Workers:
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
-            if exc[0] is None:
-                self.pool.close()
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _start_pool(self) -> None:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         from gazette import workers
 
-        # fork: a worker starts in milliseconds with gazette already imported; the main process has no
-        # threads at this point (the progress display refreshes from this thread only).
-        context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(self.jobs, initializer=workers.init, initargs=(*self.args, os.getpid()),
-                                 maxtasksperchild=TASKS_PER_WORKER)
+        context = multiprocessing.get_context("forkserver")
+        preload = ["gazette.workers"]
+        preload += [f"gazette.render.{f}" for f in DOCUMENT_FORMATS if f in self.formats]
+        context.set_forkserver_preload(preload)  # only read when the server starts (once per process)
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=workers.init,
+                                        initargs=(*self.args, True), max_tasks_per_child=TASKS_PER_WORKER)
 
     def _local(self):
         from gazette import workers
@@ -363,18 +371,33 @@ class _Workers:
         if self.jobs > 1 and len(paths) >= PARALLEL_PARSE_MIN:
             if self.pool is None:
                 self._start_pool()
-            return self.pool.imap(workers.parse, paths, chunksize=8)
+            return _broken_pool_is_an_error(self.pool.map(workers.parse, paths, chunksize=8))
         local = self._local()
         return (local.parse(path) for path in paths)
 
     def run_render(self, tasks: list["RenderTask"]) -> Iterator[tuple[str, str, float]]:
+        from concurrent.futures import as_completed
+
         from gazette import workers
 
         if self.pool is not None or (self.jobs > 1 and len(tasks) > 1):
             if self.pool is None:
                 self._start_pool()
-            yield from self.pool.imap_unordered(workers.render, tasks, chunksize=1)
+            futures = [self.pool.submit(workers.render, task) for task in tasks]
+            yield from _broken_pool_is_an_error(future.result() for future in as_completed(futures))
             return
         local = self._local()
         for task in tasks:
             yield local.render(task)
+
+
+def _broken_pool_is_an_error(results: Iterator[Any]) -> Iterator[Any]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from gazette.errors import GazetteError
+
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise GazetteError("一个渲染进程意外退出（内存不足或被终止？），未替换输出文件夹；可用 --jobs 1 重试"
+                           "（A worker process died）") from None

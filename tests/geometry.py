@@ -54,6 +54,11 @@ class Page:
     width: float
     height: float
     lines: list[Line]
+    images: list[tuple[float, float]] = field(default_factory=list)  # (top, bottom) of each image, in mm
+
+    @property
+    def starts_with_image(self) -> bool:
+        return any(top < TOP + PITCH for top, _bottom in self.images)
 
     @property
     def body_lines(self) -> list[Line]:
@@ -77,7 +82,8 @@ def read_pages(path: Path) -> list[Page]:
             lines = sorted(by_baseline.values(), key=lambda l: l.baseline)
             for line in lines:
                 line.chars.sort(key=lambda c: c["x0"])
-            pages.append(Page(number, page.width * MM, page.height * MM, lines))
+            images = [(i["top"] * MM, i["bottom"] * MM) for i in page.images]
+            pages.append(Page(number, page.width * MM, page.height * MM, lines, images))
     return pages
 
 

@@ -43,9 +43,12 @@ def check_geometry(pages: list[Page], *, edge_tolerance: float, full_page_lines:
             assert line.text[0] not in CLOSING, f"p{page.number}: line starts with {line.text[0]}: {line.text[:20]}"
             assert line.text[-1] not in OPENING, f"p{page.number}: line ends with {line.text[-1]}: {line.text[-20:]}"
         assert max(slots, default=0) <= 21, f"p{page.number}: more than 22 lines"
-        if page is not pages[-1]:
-            # a page followed by another is full: its last line is the 22nd
-            lines_used = max(slots) + 1
+        following_page = pages[page.number] if page.number < len(pages) else None
+        if following_page is not None and not following_page.starts_with_image:
+            # a page followed by another is full: its last line (or the bottom of a chart) is the 22nd; only a
+            # chart too tall for the rest of a page, which moves whole to the next, leaves a page short
+            image_slots = [int((bottom - TOP) / PITCH + 0.5) for _top, bottom in page.images]
+            lines_used = max(slots + [s - 1 for s in image_slots]) + 1
             assert lines_used == full_page_lines, f"p{page.number}: only {lines_used} lines"
         for line, following in zip(body, body[1:]):
             continued = abs(following.x0 - LEFT) < 0.3 and round(grid_slot(following, offset)) == \

@@ -80,3 +80,25 @@ def test_outputs_are_reproducible(built_site: Path, tmp_path: Path) -> None:
             first = (built_site / "notices" / notice_id / f"{notice_id}.{ext}").read_bytes()
             second = (again / "notices" / notice_id / f"{notice_id}.{ext}").read_bytes()
             assert first == second, f"{notice_id}.{ext} differs between two builds"
+
+
+def test_seed_chart_in_page_pdf_and_docx(built_site: Path) -> None:
+    """The seed's groundwater cuts (chart: true) are drawn: SVG beside the page, PNG in the PDF and DOCX, with
+    the same text alternative; the chart's labels are not text in any output, so the texts stay identical."""
+    import docx
+    import pdfplumber
+    from docx.oxml.ns import qn
+    from lxml import html as lxml_html
+
+    folder = built_site / "notices" / "wusu-16"
+    page = lxml_html.fromstring((folder / "index.html").read_text(encoding="utf-8"))
+    (image,) = page.xpath('//figure[contains(@class, "chart")]/img')
+    svg = (folder / image.get("src")).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "地下水压减量" in svg and 'role="img"' in svg
+    alt = image.get("alt")
+    assert "11544.68" in alt and "4960" in alt
+    with pdfplumber.open(folder / "wusu-16.pdf") as pdf:
+        assert sum(len(p.images) for p in pdf.pages) == 1
+    document = docx.Document(str(folder / "wusu-16.docx"))
+    (picture,) = document.element.body.findall(".//" + qn("wp:docPr"))
+    assert picture.get("descr") == alt

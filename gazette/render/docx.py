@@ -65,7 +65,7 @@ def render_docx(rendered: RenderedNotice, content: Content, target: Path) -> Non
     for paragraph in list(body.iterchildren(qn("w:p"))):
         body.remove(paragraph)
     fragment = lxml_html.fragment_fromstring(rendered.html)
-    _Writer(document, fonts, content).block(fragment, None)
+    _Writer(document, fonts, content, rendered).block(fragment, None)
     buffer = io.BytesIO()
     document.save(buffer)
     target.write_bytes(_reproducible_zip(buffer.getvalue(), rendered.notice.published))
@@ -298,8 +298,9 @@ def _drop_char_indent(paragraph) -> None:
 
 
 class _Writer:
-    def __init__(self, document, fonts, content: Content):
+    def __init__(self, document, fonts, content: Content, rendered: RenderedNotice):
         self.document = document
+        self.rendered = rendered
         self.fonts = fonts
         self.content = content
         self.pending_seal: tuple[Path, float] | None = None
@@ -312,7 +313,7 @@ class _Writer:
             tag = child.tag
             classes = set((child.get("class") or "").split())
             child_style = next((STYLE_OF_CLASS[c] for c in classes if c in STYLE_OF_CLASS), None)
-            if tag in ("p", "h1", "h2", "h3"):
+            if tag in ("p", "h1", "h2", "h3", "figcaption"):
                 self.paragraph(child, child_style or ("一级标题" if tag == "h2" else "正文"))
             elif tag == "li":
                 if any(isinstance(c.tag, str) and c.tag in ("p", "ol", "ul", "table") for c in child):
@@ -428,6 +429,30 @@ class _Writer:
                 self.inline(paragraph, cell_element, "body")
 
     def image(self, element) -> None:
+        if "chart-image" in (element.get("class") or ""):
+            self.chart(element)
+        else:
+            self.seal(element)
+
+    def chart(self, element) -> None:
+        """A chart as PNG, eight lines high and centred, with the page's alt text as the picture's description."""
+        from gazette.charts import indicator_chart_png
+
+        notice = self.rendered.notice
+        indicator = next(i for i in notice.indicators if i.key == element.get("data-indicator"))
+        paragraph = self.document.add_paragraph(style="正文")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+        paragraph.paragraph_format.keep_with_next = True  # never a chart at a page's foot and its caption overleaf
+        _drop_char_indent(paragraph)
+        # eight grid lines, less the font's descent that Word and LibreOffice add below a picture on its line:
+        # a full eight lines would round up to nine and push the chart to the next page
+        height = Twips(8 * int(LINE_PITCH / 635)) - Mm(2)
+        run = paragraph.add_run()
+        run.add_picture(io.BytesIO(indicator_chart_png(indicator)), height=height)
+        run._r.find(".//" + qn("wp:docPr")).set("descr", element.get("alt") or "")
+
+    def seal(self, element) -> None:
         """The seal: anchored behind the 署名's paragraph, centred on the date, its top one line above."""
         src = element.get("src") or ""
         # the same rules as the loader's for the seal: only a PNG/JPEG inside the content folder, within the

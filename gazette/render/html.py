@@ -62,6 +62,7 @@ def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         em_width=em_width,
         render_with=render_with,
         run_in_heading=run_in_heading,
+        chart_text=_chart_text,
     )
     env.globals.update(balance_title=balance_title)
     return env
@@ -74,6 +75,24 @@ _sandbox = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.Stric
 
 def render_with(template: str, **values: Any) -> Markup:
     return Markup(_sandbox.from_string(template).render(**values))
+
+
+def _chart_text(indicator) -> str:
+    from gazette.charts import indicator_chart_text  # only when a notice has a chart
+
+    return indicator_chart_text(indicator)
+
+
+def chart_files(notice: Notice) -> dict[str, bytes]:
+    """The SVG files a notice's page refers to, by file name (written beside the page)."""
+    from gazette.charts import indicator_chart_svg
+
+    return {chart_name(notice, ind.key, "svg"): indicator_chart_svg(ind).encode("utf-8")
+            for ind in notice.indicators if ind.chart}
+
+
+def chart_name(notice: Notice, key: str, extension: str) -> str:
+    return f"{notice.id}-{key}.{extension}"
 
 
 def run_in_heading(text: str, longest: int = 40) -> tuple[str, str]:

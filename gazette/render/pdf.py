@@ -15,13 +15,13 @@ from urllib.parse import unquote, urlparse
 
 import weasyprint
 from markupsafe import Markup
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from gazette import fonts
 from gazette.errors import ContentErrors, GazetteError
 from gazette.loader import Content, locate
 from gazette.render import cjk_justify
-from gazette.render.html import RenderedNotice, environment, template_dirs
+from gazette.render.html import RenderedNotice, chart_name, environment, template_dirs
 
 cjk_justify.install()
 
@@ -35,14 +35,17 @@ class RefusedURL(FatalURLFetchingError):
 class SafeFetcher(URLFetcher):
     """Refuses every URL but files inside the allowed folders: no file:///etc/passwd, no http://127.0.0.1."""
 
-    def __init__(self, allowed: list[Path]):
+    def __init__(self, allowed: list[Path], generated: dict[str, bytes] | None = None):
         super().__init__(allowed_protocols={"file"}, timeout=1)
         self.allowed = [p.resolve() for p in allowed]
+        self.generated = generated or {}  # images made during the build (charts), by their gazette: URL
         # WeasyPrint swallows some fetch errors (a font's src, for one) and renders on without the resource:
         # every refusal is remembered here and reported by render_pdf, so none passes silently.
         self.refused: list[tuple[str, str]] = []  # (url as written, why)
 
     def fetch(self, url, headers=None):  # noqa: ANN001 - WeasyPrint's signature
+        if url in self.generated:
+            return URLFetcherResponse(url, body=self.generated[url], headers={"Content-Type": "image/png"})
         parsed = urlparse(url)
         if parsed.scheme != "file":
             self._refuse(url, f"拒绝读取外部资源 {url}")
@@ -86,16 +89,33 @@ def keep_dashes_attached(html: str) -> str:
     return _DASH_RUN.sub("\u2060\\1", html)
 
 
-def pdf_document(rendered: RenderedNotice, content: Content) -> str:
+def pdf_document(rendered: RenderedNotice, content: Content, charts: dict[str, bytes] | None = None) -> str:
     env = environment(tuple(template_dirs(content.root)))
     notice = rendered.notice
     body = fonts.mark_fallback_glyphs(keep_dashes_attached(rendered.html),
                                       fonts.primary_font(content.site.fonts, "body"))
+    if charts is not None:
+        body = _charts_as_png(body, notice, charts)
     created = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)
     return env.get_template("pdf.html.j2").render(
         notice=notice, site=content.site, body=Markup(body),
         created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+
+
+def _charts_as_png(body: str, notice, charts: dict[str, bytes]) -> str:
+    """The page shows a chart as SVG; in the PDF it is the same chart as PNG, whose labels are not text (an SVG
+    image's labels would be, and the PDF's text would then differ from the DOCX's and the page's). The PNG is
+    handed to WeasyPrint from memory under a fixed gazette: URL, so nothing varies between builds."""
+    for indicator in notice.indicators:
+        if not indicator.chart:
+            continue
+        from gazette.charts import indicator_chart_png
+
+        url = "gazette:" + chart_name(notice, indicator.key, "png")
+        charts[url] = indicator_chart_png(indicator)
+        body = body.replace(f'src="{chart_name(notice, indicator.key, "svg")}"', f'src="{url}"')
+    return body
 
 
 def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, source_yaml: bytes | None = None
@@ -106,10 +126,10 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
     missing = fonts.check_coverage(notice, rendered.html, content.site.fonts, source.path, source.text)
     if missing:
         raise ContentErrors(missing)
-    allowed = [content.root, *template_dirs(content.root)]
-    fetcher = SafeFetcher(allowed)
-    html = weasyprint.HTML(string=pdf_document(rendered, content), base_url=str(content.root) + "/",
-                           url_fetcher=fetcher)
+    charts: dict[str, bytes] = {}
+    document = pdf_document(rendered, content, charts)
+    fetcher = SafeFetcher([content.root, *template_dirs(content.root)], generated=charts)
+    html = weasyprint.HTML(string=document, base_url=str(content.root) + "/", url_fetcher=fetcher)
     attachments = []
     if source_yaml is not None:
         stamp = dt.datetime.combine(notice.published, dt.time(0, 0), tzinfo=dt.timezone.utc)

@@ -34,12 +34,15 @@ PAGE_TYPES = ["home", "home-page-2", "inspection", "region", "status", "groups",
 
 
 def open_page(page, url: str) -> list[str]:
-    """Load `url` and return every URL the page requested."""
+    """Load `url` and return every URL the page requested; every one of them must have been found."""
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
+    page.on("response", lambda response: missing.append(response.url) if response.status >= 400 else None)
+    missing: list[str] = []
     page.goto(url, wait_until="networkidle")
     if "search/" in url and "?q=" in url:
         page.wait_for_selector("#search-results li")
+    assert missing == []
     return requests
 
 
@@ -144,6 +147,9 @@ def test_search_finds_groundwater(page, site_url: str) -> None:
     page.wait_for_selector("#search-results li")
     links = [a.get_attribute("href") for a in page.locator("#search-results li a").all()]
     assert any(link.endswith("notices/wusu-16/index.html") for link in links), links
+    wusu = page.locator("#search-results li", has=page.locator('a[href$="notices/wusu-16/index.html"]'))
+    assert "地区\n乌苏市" in wusu.inner_text() and "发布日期\n2025年6月30日" in wusu.inner_text()
+    assert wusu.locator(".excerpt").inner_text().strip()  # an excerpt of the notice text
     page.goto(site_url + "search/index.html?q=zzqqxxjj")
     page.wait_for_function("document.querySelector('#search-status').textContent.includes('没有找到')")
     assert page.locator("#search-results li").count() == 0

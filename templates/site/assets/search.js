@@ -31,6 +31,15 @@
     return new URL(path, siteRoot).href;
   }
 
+  function facts(meta) {
+    // The page's <template id="search-facts"> holds the labels; fill in the hit's region, status and date.
+    var copy = document.getElementById("search-facts").content.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("[data-meta]"), function (field) {
+      field.textContent = meta[field.getAttribute("data-meta")] || "—";
+    });
+    return copy;
+  }
+
   function show(results) {
     list.textContent = "";
     results.forEach(function (data) {
@@ -46,6 +55,7 @@
       excerpt.className = "excerpt";
       excerpt.innerHTML = data.excerpt; // Pagefind escapes the page text and adds only <mark>
       item.appendChild(heading);
+      item.appendChild(facts(data.meta));
       item.appendChild(excerpt);
       list.appendChild(item);
     });

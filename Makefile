@@ -13,7 +13,7 @@ FONT_DIR := /usr/local/share/fonts/gazette-fandol
 # Debian packages: CJK fonts (Noto for 宋体/黑体 roles, AR PL UKai and LXGW WenKai for 楷体), HarfBuzz subsetting
 # (without it WeasyPrint falls back to fontTools: 40x slower and not byte-reproducible), PDF tools.
 APT_RUNTIME := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 \
-	libpangoft2-1.0-0 fontconfig qpdf poppler-utils rsync openssh-client
+	libpangoft2-1.0-0 libcairo2 fontconfig qpdf poppler-utils rsync openssh-client
 # What the tests need on top: a real word processor to lay out our DOCX, a browser, Java for PDFBox/vnu.
 # The site tests: Debian's chromium (driven by Playwright, never a downloaded browser), Java for the Nu HTML
 # Checker, an OpenSSH server to publish to (npm for axe-core and vnu-jar: see npm-test).

@@ -285,3 +285,17 @@ def test_a_seal_image_is_beside_the_notice_page_where_the_fragment_points(conten
     src = tree(page).xpath('//img[contains(@class, "seal")]/@src')
     assert src == ["images/seal.png"]
     assert (page.parent / src[0]).read_bytes() == (content_copy / "images" / "seal.png").read_bytes()
+
+
+@pytest.mark.parametrize(("number", "count", "expected"), [
+    (1, 1, [1]),
+    (1, 3, [1, 2, 3]),
+    (1, 50, [1, 2, 3, None, 50]),
+    (25, 50, [1, None, 23, 24, 25, 26, 27, None, 50]),
+    (4, 50, [1, 2, 3, 4, 5, 6, None, 50]),
+    (50, 50, [1, None, 48, 49, 50]),
+])
+def test_pagination_links_a_window_of_page_numbers(number: int, count: int, expected: list[int | None]) -> None:
+    from gazette.site.pages import Group, ListingPage
+
+    assert ListingPage(Group(None, "", []), number, count, []).numbers == expected

@@ -131,6 +131,18 @@ class ListingPage:
         return page_path(self.group, number)
 
     @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers the pagination links: the first, the last and two either side of this one; None
+        where numbers are left out (a county has a few pages, a province a hundred)."""
+        shown = sorted({1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+    @property
     def latest(self) -> dt.date:
         return max(p.notice.published for p in self.items)
 

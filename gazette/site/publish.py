@@ -157,6 +157,7 @@ def rsync(site: Path, remote: Remote, ssh_command: str, target: str, *extra: str
     if shutil.which("rsync") is None:
         raise GazetteError("发布到服务器需要 rsync（apt-get install rsync），服务器上也需要安装 rsync")
     command = ["rsync", "--recursive", "--links", "--times", "--checksum", "--delete", "--chmod=D755,F644", "--timeout=120",
+               "--protect-args",  # paths with spaces or Chinese reach the server as they are
                "--rsh", shlex.join(remote.ssh(ssh_command)), *extra, f"{site}/", f"{remote.host}:{target}/"]
     return subprocess.run(command, capture_output=True, text=True)
 

@@ -318,44 +318,50 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
 # --- workers -----------------------------------------------------------------------------------------------
 
 class _Workers:
-    """A pool of worker processes, started as soon as the site settings are known so that workers import
-    the renderers while this process loads the notices. With one job, or for work too small to share,
-    tasks run in this process.
+    """Worker processes, started as soon as the site settings are known so that they import the renderers
+    while this process loads the notices. With one job, or for work too small to share, tasks run here.
 
     concurrent.futures rather than multiprocessing.Pool: when a worker dies (killed for memory, a crash in a
-    C library) the build fails with an error instead of waiting forever for the lost task. Workers come from
-    a fork server that has gazette (and WeasyPrint, when PDFs are wanted) imported, so starting and
-    recycling one takes milliseconds, and nothing is forked from a process that may be running threads."""
+    C library) the build fails with an error instead of waiting forever for the lost task. Workers are forked
+    (direct children, so they die with the build: see workers._die_with_parent) and replaced by a fresh pool
+    every TASKS_PER_WORKER tasks each, which bounds what WeasyPrint accumulates over thousands of renders."""
 
     def __init__(self, root: Path, site: "Site", cache: cachelib.BuildCache, formats: tuple[str, ...], jobs: int):
         self.args = (root, site, cache.root, formats)
-        self.formats = formats
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
+        self.submitted = 0  # tasks given to the current pool
         self.local_ready = False
         # Start early only when there are documents to render: an HTML-only build is too short to gain.
         if jobs > 1 and any(f in formats for f in DOCUMENT_FORMATS):
-            self._start_pool()
+            self._pool()
 
     def __enter__(self) -> "_Workers":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        self._retire()
 
-    def _start_pool(self) -> None:
+    def _pool(self) -> "ProcessPoolExecutor":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         from gazette import workers
 
-        context = multiprocessing.get_context("forkserver")
-        preload = ["gazette.workers"]
-        preload += [f"gazette.render.{f}" for f in DOCUMENT_FORMATS if f in self.formats]
-        context.set_forkserver_preload(preload)  # only read when the server starts (once per process)
-        self.pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=workers.init,
-                                        initargs=(*self.args, True), max_tasks_per_child=TASKS_PER_WORKER)
+        if self.pool is not None and self.submitted >= TASKS_PER_WORKER * self.jobs:
+            self._retire()
+        if self.pool is None:
+            # fork: no interpreter start or imports per worker; this process runs no threads of its own
+            # (the progress display redraws from this thread), and the executor forks before starting its.
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=workers.init, initargs=(*self.args, True))
+            self.submitted = 0
+        return self.pool
+
+    def _retire(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def _local(self):
         from gazette import workers
@@ -369,9 +375,9 @@ class _Workers:
         from gazette import workers
 
         if self.jobs > 1 and len(paths) >= PARALLEL_PARSE_MIN:
-            if self.pool is None:
-                self._start_pool()
-            return _broken_pool_is_an_error(self.pool.map(workers.parse, paths, chunksize=8))
+            pool = self._pool()
+            self.submitted += len(paths) // 10  # parsing grows a worker far less than rendering
+            return _broken_pool_is_an_error(pool.map(workers.parse, paths, chunksize=8))
         local = self._local()
         return (local.parse(path) for path in paths)
 
@@ -380,15 +386,19 @@ class _Workers:
 
         from gazette import workers
 
-        if self.pool is not None or (self.jobs > 1 and len(tasks) > 1):
-            if self.pool is None:
-                self._start_pool()
-            futures = [self.pool.submit(workers.render, task) for task in tasks]
-            yield from _broken_pool_is_an_error(future.result() for future in as_completed(futures))
+        if self.pool is None and (self.jobs == 1 or len(tasks) <= 1):
+            local = self._local()
+            for task in tasks:
+                yield local.render(task)
             return
-        local = self._local()
-        for task in tasks:
-            yield local.render(task)
+        remaining = list(tasks)
+        while remaining:
+            pool = self._pool()
+            room = max(1, TASKS_PER_WORKER * self.jobs - self.submitted)
+            batch, remaining = remaining[:room], remaining[room:]
+            self.submitted += len(batch)
+            futures = [pool.submit(workers.render, task) for task in batch]
+            yield from _broken_pool_is_an_error(future.result() for future in as_completed(futures))
 
 
 def _broken_pool_is_an_error(results: Iterator[Any]) -> Iterator[Any]:

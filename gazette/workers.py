@@ -53,25 +53,31 @@ _site: Site | None = None
 _cache: BuildCache | None = None
 
 
-def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], parent: int | None = None) -> None:
+def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], in_pool: bool = False) -> None:
     """Set up a worker. Importing the renderers here, while the main process is still loading content,
     takes WeasyPrint's 0.4 s import off the critical path of a one-notice rebuild."""
     global _root, _site, _cache
-    if parent is not None:  # in a pool worker, not in the build's own process
-        _die_with_parent(parent)
+    if in_pool:  # not in the build's own process, which must outlive its shell as any command does
+        _die_with_parent()
     _root, _site, _cache = root, site, BuildCache(cache_root)
+    # The Jinja environment is cached per template folder list, and Jinja checks only the file it loaded for
+    # changes: a template added to content/templates/ since the last build in this process would be missed.
+    from gazette.render.html import environment
+
+    environment.cache_clear()
     if "pdf" in formats:
         import gazette.render.pdf  # noqa: F401
     if "docx" in formats:
         import gazette.render.docx  # noqa: F401
 
 
-def _die_with_parent(parent: int) -> None:
-    """A worker must not outlive a build that was killed (kill -9, OOM): it would keep rendering, and it
-    shares the build's output lock (a forked child inherits the locked file), so the next build would be
-    refused. Linux's PR_SET_PDEATHSIG ends it with its parent; elsewhere the pool's own shutdown has to do."""
+def _die_with_parent() -> None:
+    """A worker must not outlive a build that was killed (kill -9, OOM): it would go on rendering for
+    nothing, and a forked worker shares the build's output lock, so the next build would be refused.
+    Linux's PR_SET_PDEATHSIG ends it with its parent; elsewhere the pool's own shutdown has to do."""
     if not sys.platform.startswith("linux"):
         return
+    parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1

@@ -28,16 +28,20 @@ def test_one_worker_and_two_build_the_same_bytes(tmp_path: Path) -> None:
     assert_same_tree(tmp_path / "one" / "public", tmp_path / "two" / "public")
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (workers are children of the fork server, itself a child of the build)."""
+    parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
     return found
 
 
@@ -56,10 +60,10 @@ def test_killed_build_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
     build_process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     deadline = time.monotonic() + 30
-    while len(workers) < 2 and time.monotonic() < deadline:
-        workers = _children(build_process.pid)
+    while len(workers) < 3 and time.monotonic() < deadline:  # the fork server and two workers
+        workers = _descendants(build_process.pid)
         time.sleep(0.05)
-    assert len(workers) >= 2, "the build never started its workers"
+    assert len(workers) >= 3, "the build never started its workers"
     time.sleep(0.5)  # let them start rendering
     build_process.send_signal(signal.SIGKILL)
     build_process.wait()

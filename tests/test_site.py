@@ -299,3 +299,19 @@ def test_pagination_links_a_window_of_page_numbers(number: int, count: int, expe
     from gazette.site.pages import Group, ListingPage
 
     assert ListingPage(Group(None, "", []), number, count, []).numbers == expected
+
+
+def test_without_base_url_no_sitemap_and_the_feed_links_relatively(content_copy: Path, tmp_path: Path) -> None:
+    site_yaml = content_copy / "site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
+    assert "base_url: https://www.example.gov.cn/zgwtgs/\n" in text
+    site_yaml.write_text(text.replace("base_url: https://www.example.gov.cn/zgwtgs/\n", ""), encoding="utf-8")
+    out = tmp_path / "site"
+    build(content_copy, out, "--format", "html")
+    assert not (out / "sitemap.xml").exists()
+    assert "Sitemap" not in (out / "robots.txt").read_text()
+    feed = etree.parse(str(out / "feed.xml")).getroot()
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}link").get("href") == "notices/wusu-16/"
+    assert entry.findtext(f"{ATOM}id") == "urn:gazette:notices/wusu-16/"
+    assert json.loads((out / "data" / "notices.json").read_text(encoding="utf-8"))["notices"][0]["permalink"] is None

@@ -91,7 +91,7 @@ def _render(content: Content, batch: Batch, for_print: bool, link_notices: Calla
     stacks = {role: Markup(", ".join(f'"{f}"' for f in getattr(fonts, role)) + ", serif")
               for role in ("title", "body", "heading1", "heading2", "page_number")}
     return _env(content).get_template("summary.html.j2").render(
-        site=content.site, inspection=batch.inspection, rows=rows(content, batch), as_of=_as_of(batch),
+        site=content.site, inspection=batch.inspection, rows=rows(content, batch), as_of=as_of(batch),
         fonts=stacks, for_print=for_print, link_notices=link_notices, long_rows=long_rows)
 
 
@@ -123,7 +123,7 @@ def _cell_texts(tr) -> list[list[str]]:  # noqa: ANN001 - an lxml <tr>
     return [[p.text_content() for p in td.findall("p") if p.get("class") != "link"] for td in tr.findall("td")]
 
 
-def _as_of(batch: Batch) -> dt.date:
+def as_of(batch: Batch) -> dt.date:
     """The date the table speaks for: the newest notice in it (not today, so the same content gives the
     same document)."""
     return max(n.published for n in batch.notices)
@@ -211,11 +211,14 @@ def summary_docx(content: Content, batch: Batch, target: Path) -> None:
     _fixed_layout(table, widths)
     document.core_properties.title = page.findtext(".//title")
     document.core_properties.author = content.site.organisation
-    stamp = dt.datetime.combine(_as_of(batch), dt.time(0, 0))
+    stamp = dt.datetime.combine(as_of(batch), dt.time(0, 0))
     document.core_properties.created = document.core_properties.modified = stamp
     buffer = io.BytesIO()
     document.save(buffer)
-    target.write_bytes(buffer.getvalue())
+    # python-docx stamps each zip entry with the clock: fixed stamps, so the site's copy is byte-reproducible
+    from gazette.render.docx import _reproducible_zip
+
+    target.write_bytes(_reproducible_zip(buffer.getvalue(), as_of(batch)))
 
 
 def _fill_cell(cell, td, fonts) -> None:  # noqa: ANN001 - python-docx cell, lxml element, Fonts

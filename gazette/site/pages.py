@@ -14,12 +14,17 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from gazette.model import Inspection, Notice, Site
 from gazette.render.html import RenderedNotice
 
+if TYPE_CHECKING:
+    from gazette.summary import Batch, Row
+
 NOTICES_DIR = "notices"
+SUMMARIES_DIR = "summaries"
+PROGRESS_PAGE = "progress/index.html"
 ASSETS_DIR = "assets"
 SIGNED_SUFFIX = ".signed.pdf"
 
@@ -169,7 +174,12 @@ GROUP_KEYS: dict[GroupKind, Callable[[Notice], str]] = {
 
 def group_path(kind: GroupKind, notice: Notice) -> str:
     """The listing of `kind` that `notice` is in: what its region, status or inspection links to."""
-    return f"{kind}/{slug(GROUP_KEYS[kind](notice))}/index.html"
+    return key_path(kind, GROUP_KEYS[kind](notice))
+
+
+def key_path(kind: GroupKind, key: str) -> str:
+    """The listing of the group named `key` (a region, a status, an inspection_key)."""
+    return f"{kind}/{slug(key)}/index.html"
 
 
 def groups_of(kind: GroupKind, pages: list[NoticePage], site: Site) -> list[Group]:
@@ -191,3 +201,40 @@ def groups_of(kind: GroupKind, pages: list[NoticePage], site: Site) -> list[Grou
 
 def home_group(pages: list[NoticePage]) -> Group:
     return Group(None, "", newest_first(pages))
+
+
+# --- 整改情况一览表 ---------------------------------------------------------------------------------------------
+
+def batch_key(inspection: Inspection) -> str:
+    """Every field of the inspection, as gazette.summary.batches tells batches apart (an inspection listing
+    may hold several batches: the same round and batch, reported by different 督察组)."""
+    parts = (inspection.level, inspection.round, inspection.batch, inspection.type, inspection.group, inspection.name)
+    return "|".join("" if part is None else str(part) for part in parts)
+
+
+@dataclass
+class SummaryPage:
+    """The 整改情况一览表 of one inspection batch: a page with the DOCX and PDF beside it."""
+
+    batch: "Batch"
+    rows: list["Row"]
+    as_of: dt.date  # the newest notice of the batch: the date the table speaks for
+    stem: str  # the documents' title as a file name, offered as the downloads' names
+    downloads: list[Download] = field(default_factory=list)
+
+    @property
+    def inspection(self) -> Inspection:
+        return self.batch.inspection
+
+    @property
+    def folder(self) -> str:
+        return f"{SUMMARIES_DIR}/{slug(batch_key(self.inspection))}/"
+
+    @property
+    def path(self) -> str:
+        return self.folder + "index.html"
+
+    @property
+    def listing_path(self) -> str:
+        """The inspection listing the batch's notices are in."""
+        return key_path("inspections", inspection_key(self.inspection))

@@ -20,8 +20,9 @@ from gazette.loader import Content
 from gazette.render.html import environment, template_dirs
 from gazette.site import feeds, opendata, search
 from gazette.site.builddate import build_date
-from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, SIGNED_SUFFIX, Download, NoticePage, group_path, groups_of,
-                                home_group, newest_first, notice_dir, paginate, publicity_state, relative_root)
+from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, NOTICES_DIR, PROGRESS_PAGE, SIGNED_SUFFIX, Download,
+                                NoticePage, SummaryPage, group_path, groups_of, home_group, key_path, newest_first,
+                                notice_dir, paginate, publicity_state, relative_root)
 
 SEARCH_PAGE = "search/index.html"
 DATA_PAGE = "data/index.html"
@@ -56,17 +57,62 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
         writer.write("site/notice.html.j2", page.path, page=page, notice=page.notice, newer=newer, older=older,
                      state=publicity_state(page.notice, today), page_date=page.notice.published)
 
+    summaries = write_summaries(content, pages, out, writer)
+    by_listing: dict[str, list[SummaryPage]] = {}
+    for summary_page in summaries:
+        by_listing.setdefault(summary_page.listing_path, []).append(summary_page)
+
     groups = {kind: groups_of(kind, pages, site) for kind in GROUP_KINDS}
     for group in [home_group(pages), *(g for kind in GROUP_KINDS for g in groups[kind])]:
         for listing in paginate(group, site.portal.page_size):
             writer.write("site/listing.html.j2", listing.path, listing=listing, group=group,
+                         summaries=by_listing.get(group.path, []) if group.kind == "inspections" else [],
                          page_date=listing.latest if listing.items else writer.latest)
     for kind in GROUP_KINDS:
-        writer.write("site/groups.html.j2", f"{kind}/index.html", kind=kind, groups=groups[kind])
+        writer.write("site/groups.html.j2", f"{kind}/index.html", kind=kind, groups=groups[kind],
+                     summaries=by_listing if kind == "inspections" else {})
+    write_progress(content, pages, writer)
     writer.write("site/search.html.j2", SEARCH_PAGE)
     writer.write("site/data.html.j2", DATA_PAGE, files=opendata.write(site, ordered, out))
     feeds.write(writer.env, site, ordered, out, writer.latest, writer.paths)
     search.index(out)
+
+
+# --- 整改情况一览表 and 整改进展 -------------------------------------------------------------------------------------
+
+def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer: "PageWriter") -> list[SummaryPage]:
+    """A page per inspection batch with its 整改情况一览表 (gazette/summary.py), and the table's DOCX and PDF
+    beside it in the formats the notices are offered in (none for an HTML-only preview build). The documents
+    are dated by their newest notice, never by the clock, so every build writes the same bytes."""
+    from gazette import summary
+
+    formats = [fmt for fmt in ("docx", "pdf") if any(d.label == fmt.upper() for p in pages for d in p.downloads)]
+    written = []
+    for batch in summary.batches(content):
+        page = SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
+        folder = out / page.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            name = f"summary.{fmt}"  # ASCII on the server; the link suggests the Chinese title as the file name
+            (summary.summary_docx if fmt == "docx" else summary.summary_pdf)(content, batch, folder / name)
+            page.downloads.append(Download(fmt.upper(), name, (folder / name).stat().st_size))
+        root = relative_root(page.path)
+        writer.write("site/summary.html.j2", page.path, summary=page, page_date=page.as_of,
+                     link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html")
+        written.append(page)
+    return written
+
+
+def write_progress(content: Content, pages: list[NoticePage], writer: "PageWriter") -> None:
+    """整改进展: gazette/status.py's numbers as of the build date (not the clock: the same build date gives the
+    same page)."""
+    from gazette.status import PUBLICITY_WARNING_DAYS, status_summary
+
+    status = status_summary(content, writer.today)
+    listed = {page.notice.id for page in pages}
+    writer.write("site/progress.html.j2", PROGRESS_PAGE, status=status, warning_days=PUBLICITY_WARNING_DAYS,
+                 notice_path=lambda notice_id: f"{NOTICES_DIR}/{notice_id}/index.html" if notice_id in listed else None,
+                 page_date=writer.today)
 
 
 class PageWriter:
@@ -100,7 +146,7 @@ def site_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters = dict(env.filters)
     env.filters.update(iso_date=lambda d: d.isoformat())
     env.globals = dict(env.globals)
-    env.globals.update(publicity_state=publicity_state, group_path=group_path)
+    env.globals.update(publicity_state=publicity_state, group_path=group_path, key_path=key_path)
     return env
 
 

@@ -4,6 +4,7 @@ high-contrast mode), requests that never leave the site, 375 px phones, the keyb
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,13 @@ def page_types(site: Path) -> dict[str, str]:
         "notice-with-publicity": "notices/puyang-43/index.html",
         "search": "search/index.html?q=地下水",
         "data": "data/index.html",
+        "summary": first("summaries/*/index.html").as_posix(),
+        "progress": "progress/index.html",
     }
 
 
 PAGE_TYPES = ["home", "home-page-2", "inspection", "region", "status", "groups", "notice", "notice-with-publicity",
-              "search", "data"]
+              "search", "data", "summary", "progress"]
 
 
 def open_page(page, url: str) -> list[str]:
@@ -78,7 +81,7 @@ def test_page_type_in_browser(page, site_url: str, e2e_site: Path, axe_source: s
     page.screenshot(path=str(artifacts / f"{kind}-375.png"), full_page=True)
 
 
-@pytest.mark.parametrize("kind", ["home", "notice-with-publicity", "search", "data"])
+@pytest.mark.parametrize("kind", ["home", "notice-with-publicity", "search", "data", "summary", "progress"])
 def test_high_contrast_mode_meets_7_to_1(page, site_url: str, e2e_site: Path, axe_source: str, kind: str) -> None:
     page.goto(site_url + "index.html")
     page.get_by_role("button", name="高对比度").click()
@@ -131,6 +134,26 @@ def test_reader_journey(page, site_url: str, artifacts: Path) -> None:
         page.goto(site_url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
     page.screenshot(path=str(artifacts / "journey-large-text-375.png"), full_page=True)
+
+
+def test_summary_of_a_batch_from_the_inspections_index(page, site_url: str) -> None:
+    """按督察批次 → a batch's 整改情况一览表 → its PDF (named after its title) → a notice of the table;
+    整改进展 from the navigation."""
+    page.goto(site_url + "inspections/index.html")
+    page.get_by_role("link", name=re.compile(r"^整改情况一览表\s*：自治区第一轮第二批生态环境保护督察$")).click()
+    assert "/summaries/" in page.url
+    assert page.locator("h1").inner_text() == "自治区第一轮第二批生态环境保护督察反馈问题整改情况一览表"
+    assert page.locator("table.summary-table tbody tr").count() == 1
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF 文件").click()
+    download = download_info.value
+    assert download.suggested_filename == "自治区第一轮第二批生态环境保护督察反馈问题整改情况一览表.pdf"
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"
+    page.get_by_role("link", name=re.compile(r"^查看公示\s*（乌苏市，序号16）$")).click()
+    assert page.url.endswith("/notices/wusu-16/index.html")
+    page.get_by_role("link", name="整改进展").click()
+    assert page.url.endswith("/progress/index.html")
+    assert page.get_by_role("table", name="各地区的问题数、已完成数和逾期未完成数").is_visible()
 
 
 def test_print_stylesheet_prints_the_notice_without_the_site_furniture(page, site_url: str) -> None:

@@ -19,6 +19,9 @@ def test_every_page_is_valid_html(e2e_site: Path) -> None:
         pytest.skip("the Nu HTML Checker needs Java (default-jre-headless) and vnu-jar (npm); make test installs both")
     pages = sorted(str(p) for p in e2e_site.rglob("*.html") if "pagefind" not in p.parts)
     assert len(pages) >= 15  # every page type, including a second listing page
+    relative = {Path(p).relative_to(e2e_site).as_posix() for p in pages}
+    assert "progress/index.html" in relative  # 整改进展
+    assert any(p.startswith("summaries/") for p in relative)  # 整改情况一览表 of each batch
     result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
                             capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr or result.stdout)["messages"]

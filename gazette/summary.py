@@ -80,7 +80,7 @@ def summary_html(content: Content, batch: Batch, *, for_print: bool = False,
     html = _render(content, batch, for_print, link_notices, frozenset())
     if not for_print:
         return html
-    long_rows = frozenset(tr.get("id") for tr in lxml_html.fromstring(html).findall(".//tbody/tr")
+    long_rows = frozenset(tr.get("id") for tr in lxml_html.fromstring(html).findall(".//table[@class='summary-table']/tbody/tr")
                           if too_tall(_cell_texts(tr), PRINT_FONT_PT))
     return _render(content, batch, for_print, link_notices, long_rows) if long_rows else html
 
@@ -120,7 +120,29 @@ def too_tall(cells: list[list[str]], font_pt: float) -> bool:
 
 
 def _cell_texts(tr) -> list[list[str]]:  # noqa: ANN001 - an lxml <tr>
-    return [[p.text_content() for p in td.findall("p") if p.get("class") != "link"] for td in tr.findall("td")]
+    return [[text for _, text in _cell_paragraphs(td)] for td in tr.findall("td")]
+
+
+def _cell_paragraphs(td) -> list[tuple[str | None, str]]:  # noqa: ANN001 - an lxml <td>
+    """A cell's text as the DOCX's paragraphs, (class, text): each <p>, and inside Markdown blocks
+    (summary-table.html.j2 cell_text) each list item and each row of a table, its cells spaced; not the link
+    to the notice page."""
+    found: list[tuple[str | None, str]] = []
+
+    def walk(element) -> None:  # noqa: ANN001
+        for child in element:
+            if child.tag == "p":
+                if child.get("class") != "link":
+                    found.append((child.get("class"), child.text_content()))
+            elif child.tag == "li":
+                found.append((None, child.text_content()))
+            elif child.tag == "tr":
+                found.append((None, "　".join(c.text_content().strip() for c in child if c.tag in ("td", "th"))))
+            elif child.tag in ("div", "ol", "ul", "table", "thead", "tbody", "tfoot"):
+                walk(child)
+
+    walk(td)
+    return found
 
 
 def as_of(batch: Batch) -> dt.date:
@@ -189,8 +211,9 @@ def summary_docx(content: Content, batch: Batch, target: Path) -> None:
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(meta, page.find(".//p[@class='summary-meta']").text_content(), fonts.heading2[0], Pt(12))
 
-    header = [th.text_content() for th in page.findall(".//thead//th")]
-    body_rows = page.findall(".//tbody/tr")
+    summary_table = page.find(".//table[@class='summary-table']")  # not a table inside a cell's text
+    header = [th.text_content() for th in summary_table.findall("thead/tr/th")]
+    body_rows = summary_table.findall("tbody/tr")
     table = document.add_table(rows=1 + len(body_rows), cols=len(header))
     table.style = "Table Grid"
     table.autofit = False
@@ -227,13 +250,12 @@ def _fill_cell(cell, td, fonts) -> None:  # noqa: ANN001 - python-docx cell, lxm
     from docx.shared import Pt
 
     centred = {"number", "status"} & set((td.get("class") or "").split())
-    paragraphs = [p for p in td.findall("p") if p.get("class") != "link"]
-    for index, p in enumerate(paragraphs):
+    for index, (kind, text) in enumerate(_cell_paragraphs(td)):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         if centred:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        family = fonts.heading1[0] if p.get("class") == "region" else fonts.body[0]
-        _run(paragraph, p.text_content(), family, Pt(TABLE_FONT_PT))
+        family = fonts.heading1[0] if kind == "region" else fonts.body[0]
+        _run(paragraph, text, family, Pt(TABLE_FONT_PT))
 
 
 def _run(paragraph, text: str | None, family: str, size) -> None:  # noqa: ANN001 - python-docx objects

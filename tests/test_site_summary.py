@@ -237,3 +237,28 @@ def test_every_page_links_the_progress_page_from_its_navigation(built_site: Path
         assert len(nav) == 1 and (page.parent / nav[0]).resolve() == (built_site / PROGRESS_PAGE).resolve(), page
     current = tree(built_site / PROGRESS_PAGE).xpath('//nav[@class="site-nav"]//a[@aria-current="page"]/text()')
     assert current == ["整改进展"]
+
+
+def test_a_cell_with_a_markdown_table_stays_one_row_of_seven_cells(content_copy: Path, tmp_path: Path) -> None:
+    """Markdown with several blocks in a cell (a paragraph and a table) is a <div> of blocks, never blocks in
+    a <p>; the DOCX keeps the summary table's seven columns and gives the inner table's rows as paragraphs."""
+    source = content_copy / "notices" / "puyang-43.yaml"
+    text = source.read_text(encoding="utf-8")
+    item = "  - 各县（区）持续开展农村黑臭水体排查，推动黑臭水体清单动态更新。\n"
+    assert item in text
+    table = ('  - |-\n    各县（区）持续开展农村黑臭水体排查。\n\n    | 年份 | 整治数 |\n    |---|---|\n'
+             '    | 2022 | 12 |\n    | 2023 | 30 |\n')
+    source.write_text(text.replace(item, table), encoding="utf-8")
+    content = load_content(content_copy)
+    [batch] = [b for b in batches(content) if any(n.id == "puyang-43" for n in b.notices)]
+    page = lxml_html.fromstring(summary_html(content, batch, for_print=True))
+    [row] = page.xpath("//table[@class='summary-table']/tbody/tr")
+    completion = row.xpath("td")[5]
+    assert len(row.xpath("td")) == 7 and not completion.xpath(".//p//p | .//p//table")
+    assert completion.xpath('div[@class="md"]/p[1]')[0].text_content() == "2.各县（区）持续开展农村黑臭水体排查。"
+    summary_docx(content, batch, tmp_path / "t.docx")
+    [docx_table] = docx.Document(str(tmp_path / "t.docx")).tables
+    assert [c.text for c in docx_table.rows[0].cells] == HEADER
+    assert [p.text for p in docx_table.rows[1].cells[5].paragraphs] == [
+        "1.督察组反馈的3处水体黑臭问题均已整改完毕。", "2.各县（区）持续开展农村黑臭水体排查。",
+        "年份\u3000整治数", "2022\u300012", "2023\u300030"]

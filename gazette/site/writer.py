@@ -7,6 +7,7 @@ this module only ever writes into a fresh, empty folder.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from gazette import cache as cachelib
 from gazette.errors import GazetteError
 from gazette.loader import Content
 from gazette.render.html import environment, template_dirs
@@ -87,20 +89,61 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
     from gazette import summary
 
     formats = [fmt for fmt in ("docx", "pdf") if any(d.label == fmt.upper() for p in pages for d in p.downloads)]
+    # The documents cost about a second per batch: they are kept beside the build cache, keyed by everything
+    # they are made from, and only a batch whose table changed is typeset again.
+    summary_cache = out.resolve().parent / ".cache" / "gazette-summaries"
+    summary_cache.mkdir(parents=True, exist_ok=True)
+    fingerprints = (cachelib.code_fingerprint(), cachelib.fonts_fingerprint()) if formats else ()
+    used: set[str] = set()
     written = []
     for batch in summary.batches(content):
         page = SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
         folder = out / page.folder
         folder.mkdir(parents=True, exist_ok=True)
+        key = summary_key(content, batch, fingerprints) if formats else ""
         for fmt in formats:
             name = f"summary.{fmt}"  # ASCII on the server; the link suggests the Chinese title as the file name
-            (summary.summary_docx if fmt == "docx" else summary.summary_pdf)(content, batch, folder / name)
+            made = summary_cache / f"{key}.{fmt}"
+            if not made.exists():  # a batch none of whose notices changed is not typeset again
+                render = summary.summary_docx if fmt == "docx" else summary.summary_pdf
+                _make_atomically(made, lambda target, render=render: render(content, batch, target))
+            _link_or_copy(made, folder / name)
+            used.add(made.name)
             page.downloads.append(Download(fmt.upper(), name, (folder / name).stat().st_size))
         root = relative_root(page.path)
         writer.write("site/summary.html.j2", page.path, summary=page, page_date=page.as_of,
                      link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html")
         written.append(page)
+    for stale in summary_cache.iterdir():  # one build at a time holds the output lock, so this is safe
+        if stale.name not in used:
+            stale.unlink(missing_ok=True)
     return written
+
+
+def summary_key(content: Content, batch, fingerprints: tuple[str, ...]) -> str:
+    """What a batch's 一览表 DOCX and PDF are made of: the printed table (its HTML carries the rows, the wording
+    and the stylesheet), the site's fonts and organisation, gazette's code and the installed fonts."""
+    from gazette import summary
+
+    return cachelib.digest(summary.summary_html(content, batch, for_print=True),
+                           content.site.model_dump_json(include={"fonts", "organisation", "pdf"}), *fingerprints)
+
+
+def _make_atomically(target: Path, make) -> None:
+    """Write through a temporary name, so that a killed build never leaves half a document in the cache."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        make(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def write_progress(content: Content, pages: list[NoticePage], writer: "PageWriter") -> None:

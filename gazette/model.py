@@ -297,7 +297,7 @@ class Notice(Model):
                                    description="哪一次督察：层级、轮次、批次、督察组",
                                    examples=[{"level": "自治区", "round": 1, "batch": 2}])
     finding: Finding = Field(title="问题", description="督察反馈问题的序号", examples=[{"number": 16, "label": "序号16"}])
-    region: str = Field(title="地区", description="问题所在的市、县（区）", examples=["乌苏市"])
+    region: str = Field(title="地区", description="问题所在的市、县（区）", examples=["乌苏市"], max_length=60)
     basis: str | None = Field(None, title="依据文件", description="导语中引用的整改方案或办法，带书名号", examples=["《乌苏市……整改方案》"])
     intro: Markdown | None = Field(None, title="导语",
                                    examples=["根据《……整改方案》，现将整改情况予以公示："], description="缺省时使用公示类型中的导语模板")
@@ -460,7 +460,7 @@ class PdfSettings(Model):
 
 class Site(Model):
     title: str = Field(title="网站标题")
-    organisation: str = Field(title="发布单位")
+    organisation: str = Field(title="发布单位", max_length=100)  # also a DOCX property: 255 characters at most
     base_url: WebURL | None = Field(None, title="网站地址", examples=["https://www.example.gov.cn/zgwtgs/"])
     language: str = Field("zh-CN", title="语言")
     contact: Contact | None = Field(None, title="默认联系方式")

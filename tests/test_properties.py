@@ -212,9 +212,6 @@ def test_report_examples() -> None:
           f"{RUN['reported']} with an uncovered character reported")
 
 
-@pytest.mark.xfail(strict=True, reason="gazette/render/docx.py list_item_with_blocks puts the item number at the first <p> "
-                   "of the item: when the item starts with a quote or heading, the number lands after it. Found by "
-                   "the property test; remove this mark when fixed (and the exclusion in _usable).")
 def test_docx_marker_before_a_quote_in_a_list_item(content_root: Path) -> None:
     notice = {"id": "prop-1", "kind": "整改情况公示", "published": "2025-06-30", "status": "已完成", "title": "关于",
               "inspection": {"level": "市级"}, "finding": {"number": 1}, "region": "乌苏市",

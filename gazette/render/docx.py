@@ -339,21 +339,24 @@ class _Writer:
                 self.block(child, child_style)
 
     def list_item_with_blocks(self, li) -> None:
-        # the marker goes at the start of the item's first paragraph
+        """An item whose text has several blocks: the marker starts the first paragraph, or stands in a
+        paragraph of its own when the item opens with another block (a quote, a list, a table)."""
         marker = li.find("span")
-        first = True
+        pending_marker = marker is not None
         for child in li:
             if child is marker or not isinstance(child.tag, str):
                 continue
-            if first and child.tag == "p":
+            if pending_marker and child.tag == "p":
                 paragraph = self.document.add_paragraph(style="正文")
                 self.inline(paragraph, marker, "body")
                 self.inline(paragraph, child, "body")
-                first = False
             else:
+                if pending_marker:
+                    self.inline(self.document.add_paragraph(style="正文"), marker, "body")
                 wrapper = lxml_html.Element("div")
                 wrapper.append(copy.deepcopy(child))
                 self.block(wrapper, None)
+            pending_marker = False
 
     def paragraph(self, element, style: str) -> None:
         paragraph = self.document.add_paragraph(style=style)

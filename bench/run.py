@@ -252,7 +252,9 @@ def table(results: list[Result], started: dt.datetime, load_before: tuple, full:
         ratio = ""
         other = by_note.get(r.compare)
         if other:
-            ratio = f"{r.median / other.median:.1f}× {other.name.split(',')[0].split(' ')[0]}"
+            value = r.median / other.median
+            ratio = f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"
+            ratio += f" {other.name.split(',')[0].split(' ')[0]}"
         peak = f"{r.peak:.0f}" if r.peak else "—"
         lines.append(f"| {r.name} | {r.median:.2f} | {len(r.times)} | {peak} | {ratio} | {r.target} |")
     return "\n".join(lines) + "\n"

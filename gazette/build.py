@@ -17,6 +17,7 @@ always written again; they are cheap next to the documents.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -328,7 +329,9 @@ class _Workers:
 
     def __init__(self, root: Path, site: "Site", cache: cachelib.BuildCache, formats: tuple[str, ...], jobs: int):
         self.args = (root, site, cache.root, formats)
-        self.jobs = jobs
+        # Forking a process that runs other threads (`gazette serve` rebuilds beside its web server) can
+        # leave a worker waiting forever on a lock one of those threads held: such a caller renders here.
+        self.jobs = jobs if threading.active_count() == 1 else 1
         self.pool: ProcessPoolExecutor | None = None
         self.submitted = 0  # tasks given to the current pool
         self.local_ready = False

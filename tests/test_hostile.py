@@ -109,3 +109,42 @@ def test_report_slowest_case() -> None:
     if TIMINGS:
         slowest = max(TIMINGS, key=TIMINGS.__getitem__)
         print(f"\nhostile corpus: {len(TIMINGS)} cases, slowest {slowest} {TIMINGS[slowest]:.2f} s")
+
+
+# Text fields are rendered only by `gazette build`; these inputs made Python-Markdown quadratic or recursive
+# (30,000 "[" took 90 s, 20,000 "<div " 34 s, a list nested 500 deep raised RecursionError).
+PATHOLOGICAL_MARKDOWN = {
+    "unclosed brackets": "[" * 30_000,
+    "unclosed links": "[a](" * 20_000,
+    "unclosed images": "![" * 30_000,
+    "unclosed tags": "<div " * 20_000,
+    "a million brackets": "[" * 1_000_000,
+    "deeply nested list": "".join(" " * (2 * i) + "- 项\n" for i in range(500)),
+    "deeply nested quote": ">" * 20_000 + " 引文",
+    "many escapes": "\\[" * 4_000,
+    "list markers on one line": "- " * 2_000 + "项",
+    "numbers on one line": "1. " * 2_000 + "项",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL_MARKDOWN))
+def test_pathological_markdown_is_bounded(name: str) -> None:
+    from gazette.render.markup import markdown_block
+
+    text = PATHOLOGICAL_MARKDOWN[name]
+    started = time.perf_counter()
+    html = str(markdown_block(text))
+    assert time.perf_counter() - started < 1.5, name
+    assert html.startswith("<") and "<script" not in html
+    # and the Markdown converter still works afterwards (a RecursionError used to leave it broken)
+    assert str(markdown_block("**加粗**")) == "<p><strong>加粗</strong></p>"
+
+
+def test_links_and_tags_that_close_still_work() -> None:
+    """The defusing of unclosed brackets leaves ordinary Markdown alone."""
+    from gazette.render.markup import markdown_block
+
+    html = str(markdown_block("见[通知](https://example.gov.cn/a)，**加粗**，<b>粗体</b>，[方括号]和 a < b。"))
+    assert '<a href="https://example.gov.cn/a" rel="noopener noreferrer">通知</a>' in html
+    assert "<strong>加粗</strong>" in html and "<b>粗体</b>" in html
+    assert "[方括号]" in html and "a &lt; b" in html

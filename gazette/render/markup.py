@@ -10,7 +10,7 @@ import re
 
 import markdown as markdown_lib
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from gazette import wording
 
@@ -19,7 +19,11 @@ ALLOWED_TAGS = {"p", "br", "em", "strong", "b", "i", "u", "sub", "sup", "ul", "o
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-_md = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+def _new_markdown() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+_md = _new_markdown()
 
 
 def _clean(html: str) -> str:
@@ -32,15 +36,69 @@ def _prepare(text: str) -> str:
     text = wording.fix_document_number_brackets(text)
     # Trailing spaces carry no meaning in a notice (the seed's source has hundreds); Markdown would read two
     # of them as a line break.
-    return "\n".join(line.rstrip() for line in text.splitlines())
+    return _defuse("\n".join(line.rstrip() for line in text.splitlines()))
+
+
+# Python-Markdown scans character by character from every "[" to its "]" (and from "](" to its ")"), and
+# from every "<" to its ">": unclosed ones make a field quadratic (30,000 "[" took 90 s, 20,000 "<div " 34 s).
+# A bracket that does not close on its line within a short distance cannot start a link or a tag, so it is
+# made literal before Markdown sees it; what remains is bounded work per character.
+_LINK_TEXT = re.compile(r"\[[^\[\]\n]{0,500}\]")
+_LINK_TARGET = re.compile(r"\([^()\n]{0,2000}\)")
+_TAG = re.compile(r"<[^<>\n]{0,1000}>")
+
+
+def _defuse(text: str) -> str:
+    if "[" not in text and "<" not in text:
+        return text
+    out: list[str] = []
+    start = 0
+    for match in re.finditer(r"[\[<]", text):
+        at = match.start()
+        if text[at] == "[":
+            closed = _LINK_TEXT.match(text, at)
+            keep = closed is not None and (not text.startswith("(", closed.end())
+                                           or _LINK_TARGET.match(text, closed.end()) is not None)
+            literal = "\\["
+        else:
+            keep = _TAG.match(text, at) is not None
+            literal = "&lt;"
+        if not keep:
+            out.append(text[start:at] + literal)
+            start = at + 1
+    out.append(text[start:])
+    return "".join(out)
 
 
 def markdown_block(text: str | None) -> Markup:
     """Block Markdown: paragraphs, lists, tables."""
     if not text:
         return Markup("")
+    global _md
+    if len(_MARKUP_CHARACTERS.findall(text)) > MAX_MARKUP_CHARACTERS or _TOO_DEEP.search(text):
+        return Markup(_plain(text))
     _md.reset()
-    return Markup(_number_lists(_clean(_md.convert(_prepare(text)))))
+    try:
+        html = _md.convert(_prepare(text))
+    except RecursionError:
+        # nesting _TOO_DEEP did not catch; the instance is left half-way and is not reused
+        _md = _new_markdown()
+        return Markup(_plain(text))
+    return Markup(_number_lists(_clean(html)))
+
+
+# Python-Markdown's inline processing restarts its scan at every escape, entity or marker it replaces, so
+# its time grows with the square of their number (60,000 escaped "[" took 4 s). No notice has thousands: a
+# field with more is shown as the text that was typed, in plain paragraphs, instead of being interpreted.
+MAX_MARKUP_CHARACTERS = 5000
+# Lists and quotes nest by recursion in Python-Markdown: hundreds of levels raise RecursionError (which
+# also leaves the instance broken). A line indented 64 spaces or quoted 16 deep is not a notice's Markdown.
+_TOO_DEEP = re.compile(r"^(?: {64,}|(?:[ \t]*>){16,})", re.M)
+_MARKUP_CHARACTERS = re.compile(r"[\[\]<>`\\&*_]")
+
+
+def _plain(text: str) -> str:
+    return "".join(f"<p>{escape(part.strip())}</p>" for part in re.split(r"\n\s*\n", text) if part.strip())
 
 
 def markdown_inline(text: str | None) -> Markup:

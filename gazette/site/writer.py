@@ -93,7 +93,8 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
     # they are made from, and only a batch whose table changed is typeset again.
     summary_cache = out.resolve().parent / ".cache" / "gazette-summaries"
     summary_cache.mkdir(parents=True, exist_ok=True)
-    fingerprints = (cachelib.code_fingerprint(), cachelib.fonts_fingerprint()) if formats else ()
+    fingerprints = (cachelib.code_fingerprint(), cachelib.fonts_fingerprint(),
+                    cachelib.tree_fingerprint(template_dirs(content.root))) if formats else ()
     used: set[str] = set()
     written = []
     for batch in summary.batches(content):
@@ -121,12 +122,11 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
 
 
 def summary_key(content: Content, batch, fingerprints: tuple[str, ...]) -> str:
-    """What a batch's 一览表 DOCX and PDF are made of: the printed table (its HTML carries the rows, the wording
-    and the stylesheet), the site's fonts and organisation, gazette's code and the installed fonts."""
-    from gazette import summary
-
-    return cachelib.digest(summary.summary_html(content, batch, for_print=True),
-                           content.site.model_dump_json(include={"fonts", "organisation", "pdf"}), *fingerprints)
+    """What a batch's 一览表 DOCX and PDF are made of: its notices, the site's fonts and organisation, and
+    (in `fingerprints`) the templates, gazette's code and the installed fonts. Cheap: nothing is rendered."""
+    notices = [n.model_dump_json() for n in sorted(batch.notices, key=lambda n: n.id)]
+    return cachelib.digest(*notices, content.site.model_dump_json(include={"fonts", "organisation", "pdf", "statuses"}),
+                           *fingerprints)
 
 
 def _make_atomically(target: Path, make) -> None:

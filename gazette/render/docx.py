@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import docx
@@ -26,6 +27,7 @@ from lxml import html as lxml_html
 
 from gazette.errors import GazetteError
 from gazette.loader import Content, check_asset_path, check_image, locate
+from gazette.model import Fonts
 from gazette.render.html import RenderedNotice
 
 # GB/T 9704 page and grid, in the units Word uses.
@@ -55,20 +57,31 @@ _ROLE_OF_STYLE = {"标题": "title", "附件标题": "title", "一级标题": "h
 
 
 def render_docx(rendered: RenderedNotice, content: Content, target: Path) -> None:
-    document = docx.Document()
     fonts = content.site.fonts
-    _define_styles(document, fonts)
-    _set_up_page(document, fonts)
+    document = docx.Document(io.BytesIO(_blank_document(fonts.model_dump_json())))
     _set_properties(document, rendered, content)
-    body = document.element.body
-    # python-docx starts with one empty paragraph in a fresh document: drop it so the notice starts at line 1
-    for paragraph in list(body.iterchildren(qn("w:p"))):
-        body.remove(paragraph)
     fragment = lxml_html.fragment_fromstring(rendered.html)
     _Writer(document, fonts, content, rendered).block(fragment, None)
     buffer = io.BytesIO()
     document.save(buffer)
     target.write_bytes(_reproducible_zip(buffer.getvalue(), rendered.notice.published))
+
+
+@lru_cache(maxsize=4)
+def _blank_document(fonts_json: str) -> bytes:
+    """The empty notice document (styles, page, grid, footers), made once per process and per font set:
+    setting up the styles costs more than writing a notice's text."""
+    fonts = Fonts.model_validate_json(fonts_json)
+    document = docx.Document()
+    _define_styles(document, fonts)
+    _set_up_page(document, fonts)
+    body = document.element.body
+    # python-docx starts with one empty paragraph in a fresh document: drop it so the notice starts at line 1
+    for paragraph in list(body.iterchildren(qn("w:p"))):
+        body.remove(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 # --- styles and page -----------------------------------------------------------------------------------------

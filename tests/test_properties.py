@@ -31,8 +31,8 @@ from gazette.render.pdf import render_pdf
 from tests.conftest import ROOT
 from tests.textutil import docx_text, html_text, squeeze
 
-EXAMPLES_MIXED = 100
-EXAMPLES_RARE = 25
+EXAMPLES_MIXED = 80
+EXAMPLES_RARE = 20
 RUN: dict[str, int] = {"examples": 0, "compared": 0, "reported": 0}
 
 COMMON = "整改情况公示督察反馈问题地下水超采治理措施完成目标任务验收单位乌苏市生态环境局水利农业年月日第一二三四五六七八九十"
@@ -80,9 +80,9 @@ def text(alphabet: st.SearchStrategy[str], max_size: int = 80, *, block: bool = 
 
 
 def _usable(value: str) -> bool:
-    """Non-blank, and no paragraph opening with Markdown block syntax (a list, a quote, a heading, code): in a
-    list item that moves the DOCX's item number (test_docx_marker_before_a_quote_in_a_list_item, xfail)."""
-    return bool(value.strip()) and not re.search(r"(?:^|\n)\s*(?:[-*+>#`~]|\d+[.)])", value)
+    """Non-blank (a blank field is an error, not a notice). Markdown block syntax (lists, quotes, headings,
+    code) is generated on purpose: inside a list item it once moved the DOCX's item number."""
+    return bool(value.strip())
 
 
 def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:

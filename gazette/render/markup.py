@@ -26,6 +26,12 @@ def _new_markdown() -> markdown_lib.Markdown:
 _md = _new_markdown()
 
 
+# A notice's structure (一、（一）1.) comes from its sections, so a "# heading" or a code block typed in a
+# field is a paragraph. Left to nh3 they would lose their tag and leave bare text beside the paragraphs of a
+# list item, which the DOCX writer does not see.
+_BLOCKS_AS_PARAGRAPHS = re.compile(r"<(/?)(?:h[1-6]|pre)\b[^>]*>")
+
+
 def _clean(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                      link_rel="noopener noreferrer", strip_comments=True)
@@ -84,7 +90,7 @@ def markdown_block(text: str | None) -> Markup:
         # nesting _TOO_DEEP did not catch; the instance is left half-way and is not reused
         _md = _new_markdown()
         return Markup(_plain(text))
-    return Markup(_number_lists(_clean(html)))
+    return Markup(_number_lists(_clean(_BLOCKS_AS_PARAGRAPHS.sub(r"<\1p>", html))))
 
 
 # Python-Markdown's inline processing restarts its scan at every escape, entity or marker it replaces, so

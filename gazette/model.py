@@ -429,6 +429,24 @@ def _web_url(value: Any) -> Any:
 WebURL = Annotated[str, BeforeValidator(_web_url)]
 
 
+class Signing(Model):
+    """Defaults for `gazette sign`; every one can be overridden on the command line. Paths are relative to the
+    content folder. The certificate's password is never written here: it comes from the environment variable
+    named by password_env, or is asked for."""
+
+    p12: str | None = Field(None, title="签名证书", description="PKCS#12 证书文件（.p12/.pfx）", examples=["../keys/hbj.p12"])
+    password_env: str = Field("GAZETTE_P12_PASSWORD", title="密码环境变量", description="保存证书密码的环境变量名")
+    level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = Field("B-LTA", title="PAdES 级别",
+                                                          description="归档用 B-LTA（缺省）；B-T 及以上需要时间戳服务器")
+    tsa_url: str | None = Field(None, title="时间戳服务器", description="RFC 3161 时间戳服务器地址",
+                                examples=["http://tsa.example.gov.cn/tsr"])
+    trust_roots: list[str] = Field(default_factory=list, title="根证书", description="验证签名用的根证书（PEM/DER）")
+    crls: list[str] = Field(default_factory=list, title="证书吊销列表", description="本地 CRL 文件，B-LT/B-LTA 会嵌入")
+    seal: str | None = Field(None, title="签章图片", description="可见签名的印章图片（PNG），盖在落款处")
+    reason: str | None = Field(None, title="签名原因", examples=["整改情况公示"])
+    location: str | None = Field(None, title="签名地点")
+
+
 class Portal(Model):
     """The website's identity and listing settings. Government-site rules want the 主办/承办单位, the 网站标识码 and
     the 备案 numbers in every footer, and the site-monitoring <meta> tags (SiteIDCode, ColumnType …) on every page."""
@@ -473,6 +491,7 @@ class Site(Model):
     limits: Limits = Field(default_factory=Limits, title="资源上限")
     pdf: PdfSettings = Field(default_factory=PdfSettings, title="PDF 设置")
     portal: Portal = Field(default_factory=Portal, title="网站标识与栏目", description="网站页脚、<meta> 标签和列表页设置")
+    signing: Signing = Field(default_factory=Signing, title="签名设置", description="gazette sign 和 gazette verify 的缺省设置")
 
     @model_validator(mode="after")
     def _check_default_kind(self) -> "Site":

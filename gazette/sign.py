@@ -27,7 +27,6 @@ from asn1crypto import x509 as asn1_x509
 from gazette.errors import GazetteError
 
 SIGNED_SUFFIX = ".signed.pdf"
-DEFAULT_PASSWORD_ENV = "GAZETTE_P12_PASSWORD"
 
 # GB/T 9704 geometry in PDF points (1 mm = 72 / 25.4 pt), used for the default seal position.
 _MM = 72 / 25.4

@@ -13,7 +13,7 @@ import click
 
 from gazette.commands._common import user_errors
 from gazette.errors import display_path
-from gazette.sign import DEFAULT_PASSWORD_ENV, SignatureLevel
+from gazette.sign import SignatureLevel
 
 
 def make_timestamper(url: str):
@@ -37,12 +37,14 @@ def _parse_box(_ctx, _param, value: str | None):
 
 @click.command("sign")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--p12", "p12_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--content", "content_root", type=click.Path(file_okay=False, path_type=Path), default=Path("content"),
+              show_default=True, help="内容文件夹：site.yaml 的 signing 部分给出以下各项的缺省值")
+@click.option("--p12", "p12_path", type=click.Path(dir_okay=False, path_type=Path),
               help="PKCS#12 证书文件（.p12/.pfx）")
-@click.option("--password-env", default=DEFAULT_PASSWORD_ENV, show_default=True,
+@click.option("--password-env", default=None,
               help="保存证书密码的环境变量名；未设置时交互输入")
-@click.option("--level", type=click.Choice([level.value for level in SignatureLevel]), default="B-LTA",
-              show_default=True, help="PAdES 级别")
+@click.option("--level", type=click.Choice([level.value for level in SignatureLevel]), default=None,
+              help="PAdES 级别（缺省 B-LTA）")
 @click.option("--tsa-url", help="RFC 3161 时间戳服务器地址（B-T 及以上必需）")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="根证书（PEM/DER），可重复；缺省用 PKCS#12 中的根证书")
@@ -56,8 +58,8 @@ def _parse_box(_ctx, _param, value: str | None):
 @click.option("--reason", help="签名原因，例如“整改情况公示”")
 @click.option("--location", help="签名地点")
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的 NAME.signed.pdf")
-def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_paths, offline, seal_image, seal_page,
-            seal_box, reason, location, overwrite) -> None:
+def command(paths, content_root, p12_path, password_env, level, tsa_url, trust_paths, crl_paths, offline, seal_image,
+            seal_page, seal_box, reason, location, overwrite) -> None:
     """对 PDF 进行 PAdES 签名，输出 NAME.signed.pdf（不覆盖原文件）。
 
     PATHS 可以是 PDF 文件，也可以是文件夹（签名其中所有尚未签名的 PDF）；缺省为构建输出 public/。
@@ -66,7 +68,19 @@ def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_path
 
     sign.quiet_library_logs()
     with user_errors():
-        level = SignatureLevel(level)
+        settings, root = _settings(content_root)
+        in_content = lambda value: (root / value) if value else None  # noqa: E731 - paths in site.yaml
+        p12_path = p12_path or in_content(settings.p12)
+        if p12_path is None:
+            raise sign.SigningError("没有指定签名证书：--p12，或 site.yaml 中 signing.p12（no certificate given）")
+        password_env = password_env or settings.password_env
+        level = SignatureLevel(level or settings.level)
+        tsa_url = tsa_url or settings.tsa_url
+        trust_paths = trust_paths or tuple(root / p for p in settings.trust_roots)
+        crl_paths = crl_paths or tuple(root / p for p in settings.crls)
+        seal_image = seal_image or in_content(settings.seal)
+        reason = reason or settings.reason
+        location = location or settings.location
         if level.needs_timestamp and not tsa_url:  # say so before asking for a password
             raise sign.SigningError(f"{level.value} 级别需要时间戳服务器：--tsa-url（or choose --level B-B）")
         pdfs = _pdfs_to_sign(paths or (Path("public"),))
@@ -89,6 +103,17 @@ def command(paths, p12_path, password_env, level, tsa_url, trust_paths, crl_path
                 click.echo(f"  警告：签名后 PDF/A 结构问题：{problem}", err=True)
     if failures:
         raise SystemExit(1)
+
+
+def _settings(content_root: Path):
+    """The signing section of the content folder's site.yaml (defaults when there is no content folder)."""
+    from gazette.loader import SITE_FILE, load_site
+    from gazette.model import Signing
+
+    if not (content_root / SITE_FILE).exists():
+        return Signing(), content_root
+    site, _source = load_site(content_root)
+    return site.signing, content_root
 
 
 def _pdfs_to_sign(paths: tuple[Path, ...]) -> list[Path]:

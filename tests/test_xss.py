@@ -212,9 +212,6 @@ def test_feeds_and_data_carry_no_markup(hostile_site: Path) -> None:
         json.loads(path.read_text(encoding="utf-8"))  # well-formed: no payload broke out of a string
 
 
-@pytest.mark.xfail(strict=True, reason="gazette/site/opendata.py writes cells as typed: a cell starting with = + - @ "
-                   "is a formula when the CSV is opened in Excel or WPS (CSV injection). Fix: prefix such cells "
-                   "with ' ; then remove this mark.")
 def test_csv_cells_are_never_formulas(content_copy: Path, tmp_path: Path) -> None:
     notice = content_copy / "notices" / "wusu-16.yaml"
     text = notice.read_text(encoding="utf-8").replace("region: 乌苏市", 'region: "=HYPERLINK(\\"http://example.com\\",\\"x\\")"', 1)

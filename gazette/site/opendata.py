@@ -96,5 +96,13 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
+        return _not_a_formula(LIST_SEPARATOR.join(value))
+    if isinstance(value, str):
+        return _not_a_formula(value)
     return str(value)
+
+
+def _not_a_formula(text: str) -> str:
+    """Excel and WPS run a cell starting with = + - @ (or a tab or CR before them) as a formula: staff open this
+    CSV, so such text gets a leading apostrophe, which both show as plain text (OWASP's CSV-injection advice)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

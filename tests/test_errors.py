@@ -67,3 +67,27 @@ def test_help_on_every_command() -> None:
         assert name in top.stdout
         sub = run_gazette(name, "--help")
         assert sub.returncode == 0 and "Usage" in sub.stdout
+
+
+def test_wording_template_with_an_empty_field_is_an_error_not_none(content_copy: Path, tmp_path: Path) -> None:
+    """The seed's kind writes its intro from basis and inspection.group: without them the build says so,
+    instead of printing "根据，None督察反馈" in a public notice."""
+    notice = content_copy / "notices" / "wusu-16.yaml"
+    replace(notice, "  group: 自治区 兵团第二生态环境保护督察组\n", "")
+    result = run_gazette("build", str(content_copy), "--out", str(tmp_path / "out"), "-f", "html")
+    assert result.returncode == 1
+    assert "wusu-16.yaml" in result.stderr and "inspection.group" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_broken_template_override_is_one_line_naming_file_and_line(content_copy: Path, tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    local = content_copy / "templates"
+    local.mkdir()
+    shipped = (ROOT / "templates" / "notice.html.j2").read_text(encoding="utf-8")
+    (local / "notice.html.j2").write_text(shipped.replace("{% endfor %}", "{% endfr %}", 1), encoding="utf-8")
+    result = run_gazette("build", str(content_copy), "--out", str(tmp_path / "out"), "-f", "html")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "模板错误" in result.stderr and "notice.html.j2:" in result.stderr

@@ -8,6 +8,7 @@ template, in site.yaml and in the notice's own YAML; this module only supplies d
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from gazette import wording
+from gazette.errors import GazetteError, display_path
 from gazette.loader import Content, publicity_days
 from gazette.model import Notice
 from gazette.render.markup import markdown_block, markdown_inline
@@ -70,11 +72,37 @@ def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
 
 # Site-level wording templates (a kind's intro and objection sentences) are written by the web team in
 # site.yaml; they run sandboxed and autoescaped, with only the notice's data in reach.
-_sandbox = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+class MissingValue(Exception):
+    """A site-level wording template used a field the notice leaves empty."""
+
+
+def _no_empty_values(value: Any) -> Any:
+    # "根据，None督察反馈……" must never reach a public notice
+    if value is None:
+        raise MissingValue
+    return value
+
+
+_sandbox = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_no_empty_values)
 
 
 def render_with(template: str, **values: Any) -> Markup:
-    return Markup(_sandbox.from_string(template).render(**values))
+    try:
+        return Markup(_sandbox.from_string(template).render(**values))
+    except (MissingValue, jinja2.UndefinedError):
+        used = dict.fromkeys(re.findall(r"{{\s*([A-Za-z_][\w.]*)", template))
+        empty = [name for name in used if _lookup(values, name) is None]
+        raise GazetteError(f"措辞模板 “{template[:30]}…” 用到了没有填写的字段 {'、'.join(empty) or '（未知）'}："
+                           "请在公示中填写，或直接写出这句话（如 intro）") from None
+
+
+def _lookup(values: dict[str, Any], dotted: str) -> Any:
+    current: Any = values
+    for part in dotted.split("."):
+        current = current.get(part) if isinstance(current, dict) else getattr(current, part, None)
+        if current is None:
+            return None
+    return current
 
 
 def _chart_text(indicator) -> str:
@@ -201,7 +229,39 @@ def section_value(notice: Notice, field: str) -> Any:
 def render_notice(notice: Notice, content: Content) -> RenderedNotice:
     env = environment(tuple(template_dirs(content.root)))
     kind = content.site.kinds[notice.kind]
-    html = env.get_template("notice.html.j2").render(
+    try:
+        html = _render_template(env, notice, content, kind)
+    except GazetteError as exc:
+        source = content.sources.get(notice.id)
+        raise GazetteError(f"{display_path(source.path) if source else notice.id}: {exc}") from None
+    return RenderedNotice(notice=notice, html=html)
+
+
+def _render_template(env: jinja2.Environment, notice: Notice, content: Content, kind) -> str:
+    """The notice template, with a mistake in a template (a local override in content/templates, say) turned
+    into one line naming the template file and line instead of a traceback."""
+    try:
+        return env.get_template("notice.html.j2").render(**_template_values(notice, content, kind))
+    except jinja2.TemplateSyntaxError as exc:
+        raise GazetteError(f"模板错误 {exc.filename or exc.name}:{exc.lineno}：{exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise GazetteError(f"模板错误 {_template_position(exc)}：{exc}") from None
+
+
+def _template_position(exc: BaseException) -> str:
+    """file:line of the innermost template frame in a Jinja error's traceback."""
+    position = "notice.html.j2"
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            position = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return position
+
+
+def _template_values(notice: Notice, content: Content, kind) -> dict[str, Any]:
+    return dict(
         notice=notice,
         site=content.site,
         kind=kind,
@@ -211,4 +271,3 @@ def render_notice(notice: Notice, content: Content) -> RenderedNotice:
         title_lines=notice.title_lines or balance_title(notice.title),
         contact=notice.contact or content.site.contact,
     )
-    return RenderedNotice(notice=notice, html=html)

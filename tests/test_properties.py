@@ -95,7 +95,8 @@ def notices(draw: st.DrawFn, alphabet: st.SearchStrategy[str]) -> dict:
     line = lambda max_size: draw(text(alphabet, max_size, block=False))  # noqa: E731 - a one-line field
     notice: dict = {
         "id": "prop-1", "kind": "整改情况公示", "published": "2025-06-30", "status": "已完成",
-        "title": line(60), "inspection": {"level": line(10)}, "finding": {"number": draw(st.integers(1, 9999))},
+        "title": line(60), "inspection": {"level": line(10), "group": line(20)},
+        "finding": {"number": draw(st.integers(1, 9999))},
         "region": line(20),
         "deadline": draw(st.sampled_from(["2025年12月底", "立行立改，长期坚持", "2023年9月30日前"])),
     }
@@ -103,6 +104,8 @@ def notices(draw: st.DrawFn, alphabet: st.SearchStrategy[str]) -> dict:
         value = draw(optional(st.just(None).map(lambda _: t())))
         if value is not None:
             notice[key] = value
+    if "basis" not in notice:  # the kind's intro template needs basis and group: without them, the notice's own
+        notice["intro"] = t()   # intro (a template using an empty field is an error, tested in test_errors.py)
     notice["measures"] = [t(40) for _ in range(draw(st.sampled_from([0, 1, 3, 60])))]
     if draw(st.booleans()):
         notice["completion"] = [t(40) for _ in range(draw(st.integers(1, 4)))]
@@ -214,7 +217,7 @@ def test_report_examples() -> None:
 
 def test_docx_marker_before_a_quote_in_a_list_item(content_root: Path) -> None:
     notice = {"id": "prop-1", "kind": "整改情况公示", "published": "2025-06-30", "status": "已完成", "title": "关于",
-              "inspection": {"level": "市级"}, "finding": {"number": 1}, "region": "乌苏市",
+              "inspection": {"level": "市级"}, "finding": {"number": 1}, "region": "乌苏市", "intro": "导语",
               "measures": ["第一条", "> 引文\n\n正文"]}
     html, docx, _ = render_three(notice, content_root)
     assert normal(docx) == normal(html)

@@ -5,11 +5,9 @@ an office laid out itself is understood — or its oddities reported."""
 from __future__ import annotations
 
 import difflib
-import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 from openpyxl.styles import Alignment
 
 from gazette.ledger import export_ledger, import_ledger

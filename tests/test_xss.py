@@ -11,8 +11,6 @@ frames, objects, CSS expressions), and the page may request nothing but local fi
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,6 @@ expected.txt lists, per case, the error lines exactly as printed (paths relative
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import struct

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
@@ -148,11 +149,12 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 
 
 def parse_yaml(path: Path, text: str, limits: Limits) -> Any:
-    """YAML text → round-trip data. The event stream is checked first (see _check_events), so nothing is
+    """YAML text → round-trip data. Every event is checked as it is parsed (see _EventCheck), so nothing is
     built from a file with tags, aliases, too deep nesting or too many nodes."""
     try:
-        _check_events(path, _new_yaml().parse(text), limits)
-        return _new_yaml().load(text)
+        yaml = _new_yaml()
+        yaml.event_check = _EventCheck(path, limits)
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise ContentErrors([ContentError(
@@ -171,6 +173,7 @@ def parse_yaml(path: Path, text: str, limits: Limits) -> Any:
 def _new_yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Parser = _CheckedParser
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -234,25 +237,32 @@ class _Frame:
         return self.key if self.is_map else max(self.items - 1, 0)
 
 
-def _check_events(path: Path, events: Any, limits: Limits) -> None:
-    """Bound the document before any object is built: walk ruamel's event stream (which the parser yields
-    one at a time, without composing) and stop at the first tag, anchor or alias (no object construction,
-    no billion laughs), at nesting deeper than max_depth, at more than max_nodes nodes or at a list longer
-    than max_list_items. A bomb therefore costs at most a few thousand events, whatever it would expand to."""
-    stack: list[_Frame] = []
-    nodes = 0
+class _EventCheck:
+    """Bound the document before any object is built: every event ruamel's parser hands to the composer passes
+    through here first (see _CheckedParser), and the first tag, anchor or alias (no object construction, no
+    billion laughs), nesting deeper than max_depth, more than max_nodes nodes or a list longer than
+    max_list_items stops the load. A bomb therefore costs at most a few thousand events, whatever it would
+    expand to, and a good file is parsed once, not once to check and once to load."""
 
-    def fail(event: Any, message: str) -> None:
+    def __init__(self, path: Path, limits: Limits):
+        self.path = path
+        self.limits = limits
+        self.stack: list[_Frame] = []
+        self.nodes = 0
+
+    def fail(self, event: Any, message: str) -> None:
         mark = event.start_mark
-        loc = tuple(frame.part for frame in stack if frame.part is not None)
-        raise ContentErrors([ContentError(path, mark.line + 1, mark.column + 1, _field_label(loc, _TITLES), message)])
+        loc = tuple(frame.part for frame in self.stack if frame.part is not None)
+        raise ContentErrors([ContentError(self.path, mark.line + 1, mark.column + 1, _field_label(loc, _TITLES),
+                                          message)])
 
-    for event in events:
+    def __call__(self, event: Any) -> None:
+        stack, limits, fail = self.stack, self.limits, self.fail
         if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             stack.pop()
-            continue
+            return
         if not isinstance(event, NodeEvent):
-            continue
+            return
         parent = stack[-1] if stack else None
         is_key = parent is not None and parent.is_map and parent.expecting_key
         if parent is not None:
@@ -264,8 +274,8 @@ def _check_events(path: Path, events: Any, limits: Limits) -> None:
                 parent.items += 1
                 if parent.items > limits.max_list_items:
                     fail(event, f"列表过长：超过 {limits.max_list_items:,} 项（site.yaml 中 limits.max_list_items）")
-        nodes += 1
-        if nodes > limits.max_nodes:
+        self.nodes += 1
+        if self.nodes > limits.max_nodes:
             fail(event, f"内容过多：超过 {limits.max_nodes:,} 个 YAML 节点（site.yaml 中 limits.max_nodes）")
         if isinstance(event, AliasEvent):
             fail(event, f"不支持 YAML 别名（*{event.anchor}），请直接写出内容")
@@ -284,6 +294,17 @@ def _check_events(path: Path, events: Any, limits: Limits) -> None:
                 fail(event, f"嵌套过深：超过 {limits.max_depth} 层（site.yaml 中 limits.max_depth）")
             mark = event.start_mark
             stack.append(_Frame(isinstance(event, MappingStartEvent), mark.line, mark.column))
+
+
+class _CheckedParser(RoundTripParser):
+    """ruamel's parser, with every event checked (by the loader's `event_check`) before the composer sees it."""
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        check = getattr(self.loader, "event_check", None)
+        if check is not None:
+            check(event)
+        return event
 
 
 def _node_position(node: Any) -> tuple[int | None, int | None]:

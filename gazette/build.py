@@ -181,9 +181,9 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
 def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: "_Workers", code: str,
          site_digest: str, clean: bool) -> tuple["Content", int]:
     """Every notice, validated, as loader.load_content returns them (and with the same errors), reusing
-    the parse cache. Mirrors load_content's checks across files; tests/test_incremental.py holds them equal."""
-    from gazette.errors import ContentError, ContentErrors
-    from gazette.loader import NOTICES_DIR, Content, check_against_site, check_inside, notice_files
+    the parse cache; the checks across files are the loader's own (assemble_content)."""
+    from gazette.errors import ContentError
+    from gazette.loader import assemble_content, check_against_site, check_inside, notice_files
 
     paths = notice_files(content_root)
     keys = {path: cachelib.digest(code, site_digest, path.read_bytes()) if path.is_file() else "" for path in paths}
@@ -199,29 +199,8 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
         if entry is not None:
             found[path] = entry
             cache.put_parsed(keys[path], entry)
-    if not paths:
-        errors.append(ContentError(content_root / NOTICES_DIR, None, None, None, "没有找到任何公示文件（*.yaml）"))
-    notices: list[Notice] = []
-    sources = {}
-    for path in paths:
-        if path not in found:
-            continue
-        entry = found[path]
-        if entry.notice.id in sources:
-            other = sources[entry.notice.id].path
-            line, col = _position_of_id(path, site)
-            errors.append(ContentError(path, line, col, "编号 (id)",
-                                       f"编号 {entry.notice.id!r} 与 {other.name} 重复，每个公示的编号必须唯一"))
-            continue
-        notices.append(entry.notice)
-        sources[entry.notice.id] = entry.source(path)
-    if errors:
-        # file order, as load_content reports them
-        order = {path: i for i, path in enumerate(paths)}
-        errors.sort(key=lambda e: order.get(e.path, -1))
-        raise ContentErrors(errors)
-    notices.sort(key=lambda n: (n.published, n.id), reverse=True)
-    return Content(root=content_root, site=site, notices=notices, sources=sources), len(missing)
+    loaded = {path: (entry.notice, entry.source(path)) for path, entry in found.items()}
+    return assemble_content(content_root, site, paths, loaded, errors), len(missing)
 
 
 def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, check_inside: Any,
@@ -235,12 +214,6 @@ def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, check_in
     if entry.notice.signature and entry.notice.signature.seal:
         return not check_against_site(entry.notice, entry.source(path), site, root)
     return True
-
-
-def _position_of_id(path: Path, site: "Site") -> tuple[int | None, int | None]:
-    from gazette.loader import _position_in, read_source
-
-    return _position_in(read_source(path, site.limits).data, "id")
 
 
 def notice_dependencies(notice: "Notice") -> list[str]:

@@ -661,28 +661,44 @@ def check_image(path: Path, limits: Limits) -> str | None:
 def load_content(root: Path) -> Content:
     """Load and validate a whole content folder; raise ContentErrors with every error of every file."""
     root = root.resolve() if root.exists() else root
-    site, site_source = load_site(root)
-    notices: list[Notice] = []
-    sources: dict[str, SourceFile] = {}
-    errors: list[ContentError] = []
+    site, _site_source = load_site(root)
     paths = notice_files(root)
-    if not paths:
-        errors.append(ContentError(root / NOTICES_DIR, None, None, None, "没有找到任何公示文件（*.yaml）"))
+    loaded: dict[Path, tuple[Notice, SourceFile]] = {}
+    errors: list[ContentError] = []
     for path in paths:
         try:
-            notice, source = load_notice(path, site, root)
+            loaded[path] = load_notice(path, site, root)
         except ContentErrors as exc:
             errors.extend(exc.errors)
+    return assemble_content(root, site, paths, loaded, errors)
+
+
+def assemble_content(root: Path, site: Site, paths: list[Path], loaded: dict[Path, tuple[Notice, SourceFile]],
+                     errors: list[ContentError]) -> Content:
+    """The checks across files (a folder without notices, two notices with one id) and the order of notices,
+    shared by load_content and the build's cached loading (gazette/build.py), so both report the same
+    errors in the same order: file order."""
+    errors = list(errors)
+    if not paths:
+        errors.append(ContentError(root / NOTICES_DIR, None, None, None, "没有找到任何公示文件（*.yaml）"))
+    notices: list[Notice] = []
+    sources: dict[str, SourceFile] = {}
+    for path in paths:
+        if path not in loaded:
             continue
+        notice, source = loaded[path]
         if notice.id in sources:
-            other = sources[notice.id].path
-            line, col = _position_in(source.data, "id")
+            # a cached notice keeps no YAML tree (only its text): read the file again for the position
+            data = source.data if source.data is not None else read_source(path, site.limits).data
+            line, col = _position_in(data, "id")
             errors.append(ContentError(path, line, col, "编号 (id)",
-                                       f"编号 {notice.id!r} 与 {other.name} 重复，每个公示的编号必须唯一"))
+                                       f"编号 {notice.id!r} 与 {sources[notice.id].path.name} 重复，每个公示的编号必须唯一"))
             continue
         notices.append(notice)
         sources[notice.id] = source
     if errors:
+        order = {path: i for i, path in enumerate(paths)}
+        errors.sort(key=lambda e: order.get(e.path, -1))  # stable: a file's own errors keep their order
         raise ContentErrors(errors)
     # newest first, then by id so that the order never depends on the file system
     notices.sort(key=lambda n: (n.published, n.id), reverse=True)

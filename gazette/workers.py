@@ -37,7 +37,7 @@ class Parsed:
 
     def source(self, path: Path) -> SourceFile:
         # data (the round-trip YAML tree) is not kept: only error messages need positions, and a cached notice
-        # had no errors. Code that needs it re-reads the file (see build._position_of_id).
+        # had no errors. Code that needs it re-reads the file (see loader.assemble_content).
         return SourceFile(path=path, text=self.text, data=None, encoding=self.encoding)
 
 

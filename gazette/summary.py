@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -46,8 +47,7 @@ def batches(content: Content) -> list[Batch]:
     groups: dict[str, list[Notice]] = {}
     for notice in content.notices:
         groups.setdefault(notice.inspection.model_dump_json(), []).append(notice)
-    env = _env(content)
-    naming = env.from_string('{% import "site/macros.html.j2" as m %}{{ m.inspection_name(i) | trim }}')
+    naming = _snippet(content, '{% import "site/macros.html.j2" as m %}{{ m.inspection_name(i) | trim }}')
     found = [Batch(notices[0].inspection, naming.render(i=notices[0].inspection), notices) for notices in groups.values()]
     return sorted(found, key=lambda b: b.name)
 
@@ -159,10 +159,24 @@ def _env(content: Content):  # noqa: ANN202
     return site_environment(tuple(template_dirs(content.root)))
 
 
+def _snippet(content: Content, source: str):  # noqa: ANN202
+    """A one-line template over the site's macros, compiled once per template folders."""
+    return _compiled_snippet(tuple(template_dirs(content.root)), source)
+
+
+@lru_cache(maxsize=16)
+def _compiled_snippet(dirs: tuple[Path, ...], source: str):  # noqa: ANN202
+    from gazette.site.writer import site_environment
+
+    return site_environment(dirs).from_string(source)
+
+
 def file_stem(content: Content, batch: Batch) -> str:
-    """The page's <title> as a file name: 自治区第一轮第二批生态环境保护督察反馈问题整改情况一览表"""
-    title = lxml_html.fromstring(summary_html(content, batch)).findtext(".//title") or batch.name
-    return re.sub(r'[\\/:*?"<>|\s]+', "", title)
+    """The page's <title> (the summary_title macro) as a file name:
+    自治区第一轮第二批生态环境保护督察反馈问题整改情况一览表"""
+    title = _snippet(content, '{% import "summary-table.html.j2" as s %}{{ s.summary_title(i) }}')
+    text = lxml_html.fromstring(f"<p>{title.render(i=batch.inspection)}</p>").text_content() or batch.name
+    return re.sub(r'[\\/:*?"<>|\s]+', "", text)
 
 
 # --- PDF ------------------------------------------------------------------------------------------------------------

@@ -45,3 +45,40 @@ def test_markdown_in_all_three_outputs(content_copy: Path, tmp_path: Path) -> No
     assert any(r.bold and r.text == "裸土已全部覆盖" for r in runs)
     assert any(r.italic and r.text == "降尘设备" for r in runs)
     assert len(document.tables) == 1 and document.tables[0].cell(2, 0).text == "雾炮"
+
+
+# --- the plain-prose shortcut (render/markup.py _simple_paragraphs) ------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Characters Markdown or nh3 treat specially, beside ordinary prose, so that generated text often lands on
+# either side of the shortcut's test.
+_ALPHABET = st.sampled_from(list("地下水整改，。“”（）：；、—…abcXYZ019 .,:;()'\"%/=+-*_#>|[]<>&!~`\\{}\u3000\u00a0\t\n"))
+
+
+def _markdown_itself(text: str) -> str:
+    from gazette.render import markup
+
+    markup._md.reset()
+    html = markup._md.convert(markup._prepare(text))
+    return markup._number_lists(markup._clean(markup._BLOCKS_AS_PARAGRAPHS.sub(r"<\1p>", html)))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_plain_prose_shortcut_gives_markdowns_output(text: str) -> None:
+    from gazette.render.markup import _prepare, _simple_paragraphs
+
+    simple = _simple_paragraphs(_prepare(text))
+    if simple is not None:
+        assert simple == _markdown_itself(text)
+
+
+def test_plain_prose_shortcut_is_taken_for_prose_and_not_for_markup() -> None:
+    from gazette.render.markup import _prepare, _simple_paragraphs
+
+    prose = "2025年6月，完成乌苏市地下水超采区治理。\n\n压减地下水开采量 1.2 万m³，“十四五”目标如期完成。"
+    assert _simple_paragraphs(_prepare(prose)) == _markdown_itself(prose)
+    for markup_text in ("**加粗**", "1. 第一项", "- 列表", "> 引文", "a | b\n--|--\n1 | 2", "    代码", "标题\n===", "a&b"):
+        assert _simple_paragraphs(_prepare(markup_text)) is None, markup_text

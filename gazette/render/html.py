@@ -86,9 +86,14 @@ def _no_empty_values(value: Any) -> Any:
 _sandbox = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_no_empty_values)
 
 
+@lru_cache(maxsize=64)
+def _wording_template(source: str) -> jinja2.Template:
+    return _sandbox.from_string(source)  # compiled once per distinct sentence, not once per notice
+
+
 def render_with(template: str, **values: Any) -> Markup:
     try:
-        return Markup(_sandbox.from_string(template).render(**values))
+        return Markup(_wording_template(template).render(**values))
     except (MissingValue, jinja2.UndefinedError):
         used = dict.fromkeys(re.findall(r"{{\s*([A-Za-z_][\w.]*)", template))
         empty = [name for name in used if _lookup(values, name) is None]

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -182,9 +183,11 @@ class PageWriter:
         self.paths.append(path)
 
 
+@lru_cache(maxsize=8)
 def site_environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     """The notice renderer's environment (same filters, same template folders) plus what site pages need.
-    An overlay, so the shared environment is left as it was."""
+    An overlay, so the shared environment is left as it was; one per template folders, because an overlay
+    compiles templates into a cache of its own (a new overlay per summary page compiled every template again)."""
     env = environment(dirs).overlay()
     env.filters = dict(env.filters)
     env.filters.update(iso_date=lambda d: d.isoformat())

@@ -20,10 +20,11 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from gazette import fonts
 from gazette.errors import ContentErrors, GazetteError
 from gazette.loader import Content, locate
-from gazette.render import cjk_justify
+from gazette.render import cjk_justify, weasyprint_speed
 from gazette.render.html import RenderedNotice, chart_name, environment, template_dirs
 
 cjk_justify.install()
+weasyprint_speed.install()
 
 PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/a-2b", "pdf/a-2u")  # never 1b: CFF CJK fonts cannot meet it
 
@@ -139,8 +140,10 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
     try:
         # the stylesheet inside the try: its @import is fetched while it is parsed
         css = weasyprint.CSS(string=stylesheet(content), url_fetcher=fetcher)
+        # No pdf_identifier: pydyf would hash every object for the ID's second half, compressing each stream a
+        # second time (30 ms), and qpdf replaces that half anyway. _complete_metadata writes the ID.
         html.write_pdf(target, stylesheets=[css], pdf_variant=variant, attachments=attachments,
-                       uncompressed_pdf=False, custom_metadata=False, pdf_identifier=notice.id.encode())
+                       uncompressed_pdf=False, custom_metadata=False, pdf_identifier=False)
     except RefusedURL:
         pass  # reported just below, with where the URL came from
     finally:
@@ -148,13 +151,14 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
         gc.collect()
     if fetcher.refused:
         raise fetcher.report(notice.id, content)
-    _complete_metadata(target, content)
+    _complete_metadata(target, content, notice.id)
 
 
-def _complete_metadata(target: Path, content: Content) -> None:
+def _complete_metadata(target: Path, content: Content, identifier: str) -> None:
     """Add what WeasyPrint's XMP lacks for an archive: the language (dc:language) and the issuing
-    organisation as publisher, and mark the embedded source as YAML. pikepdf rewrites the file with the same
-    document ID and no timestamps, so the output stays byte-identical for the same inputs."""
+    organisation as publisher, and mark the embedded source as YAML. pikepdf rewrites the file with the
+    notice id as the first half of the document ID (qpdf keeps it; the second half is qpdf's static one) and
+    no timestamps, so the output stays byte-identical for the same inputs."""
     import pikepdf  # only when writing a PDF
 
     with pikepdf.open(target, allow_overwriting_input=True) as pdf:
@@ -171,4 +175,5 @@ def _complete_metadata(target: Path, content: Content) -> None:
         for spec in unique.values():
             if spec.get("/AFRelationship") == pikepdf.Name.Source:
                 spec.EF.F.Subtype = pikepdf.Name("/application/yaml")
+        pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier.encode()), pikepdf.String(identifier.encode())])
         pdf.save(target, deterministic_id=False, static_id=True, fix_metadata_version=False)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from gazette import wording
 from gazette.errors import ContentErrors, GazetteError, display_path
-from gazette.yaml_spans import Edit, Positions, Span, apply_edits, value_spans
+from gazette.yaml_spans import Edit, Positions, apply_edits, text_spans, value_spans
 
 if TYPE_CHECKING:
     from gazette.loader import Content
@@ -268,8 +268,8 @@ def lint_text(path: Path, text: str) -> list[LintFinding]:
     """Every finding in one YAML file's text, in the order of the file."""
     at = Positions(text)
     findings: list[LintFinding] = []
-    for span in _text_values(text):
-        raw = text[span.start:span.end]
+    for start, end in _text_values(text):
+        raw = text[start:end]
         taken: list[tuple[int, int]] = []
         for rule in RULES:
             for hit in rule(raw):
@@ -278,7 +278,7 @@ def lint_text(path: Path, text: str) -> list[LintFinding]:
                     if any(a < end and start < b for a, b, _ in hit.changes for start, end in taken):
                         continue
                     taken += [(a, b) for a, b, _ in hit.changes]
-                findings.append(_finding(path, at, span.start, hit))
+                findings.append(_finding(path, at, start, hit))
     findings += _trailing_spaces(path, text, at)
     return sorted(findings, key=lambda f: (f.line, f.column))
 
@@ -289,12 +289,13 @@ def _finding(path: Path, at: Positions, offset: int, hit: _Hit) -> LintFinding:
     return LintFinding(path, line, column, hit.rule, hit.message, edits)
 
 
-def _text_values(text: str) -> list[Span]:
+def _text_values(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every text value that is prose, from libyaml for a plain file (see text_spans)."""
     try:
-        spans = list(value_spans(text))
+        spans = text_spans(text)
     except Exception:  # noqa: BLE001 - a file that does not parse is reported by validation, not here
         return []
-    return [s for s in spans if s.is_text and not (s.path and s.path[-1] in SKIP_KEYS)]
+    return [(start, end) for path, start, end in spans if not (path and path[-1] in SKIP_KEYS)]
 
 
 def _trailing_spaces(path: Path, text: str, at: Positions) -> list[LintFinding]:

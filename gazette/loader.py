@@ -4,12 +4,17 @@ Reading goes in stages, each bounded before the next starts: file size, then tex
 syntax (ruamel.yaml keeps line numbers), then shape (node count, no tags, no aliases), then the typed model
 (pydantic). Pydantic's error locations are mapped back onto the YAML nodes, so every message names
 file:line:column and the field by its YAML key and its Chinese name.
+
+ruamel's parser is pure Python (9 ms for a notice), so a file is first read by libyaml (yaml_spans.plain_document)
+and validated from that; only a file that is unusual or has an error is read again by ruamel, which then reports
+it, and a valid file's round-trip tree is parsed only when a message needs a position (SourceFile.tree).
 """
 
 from __future__ import annotations
 
 import codecs
 import difflib
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -25,10 +30,13 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.events import (AliasEvent, CollectionStartEvent, MappingEndEvent, MappingStartEvent, NodeEvent,
                                 ScalarEvent, SequenceEndEvent)
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.tag import Tag
 
 from gazette import wording
 from gazette.errors import ContentError, ContentErrors, display_path
 from gazette.model import Limits, Notice, Site
+from gazette.yaml_spans import plain_document
 
 SITE_FILE = "site.yaml"
 NOTICES_DIR = "notices"
@@ -40,8 +48,16 @@ class SourceFile:
 
     path: Path
     text: str
-    data: Any
+    data: Any = None  # None until something needs it: see tree
     encoding: str = "utf-8"
+
+    def tree(self) -> Any:
+        """The round-trip data. A valid file is read by libyaml (see load_notice) and a cached one keeps only
+        its text (gazette/workers.py), so the tree is parsed here on first use: by a message that cites a
+        position, which most files never need. The file was checked when it was read: no event checks."""
+        if self.data is None:
+            self.data = _new_yaml().load(self.text)
+        return self.data
 
 
 @dataclass
@@ -330,10 +346,30 @@ def _position_in(parent: Any, key: Any, *, of_key: bool = False) -> tuple[int | 
     return line + 1, col + 1
 
 
-def read_source(path: Path, limits: Limits) -> SourceFile:
-    text, encoding = read_text(path, limits)
-    data = parse_yaml(path, text, limits)
-    return SourceFile(path=path, text=text, data=data, encoding=encoding)
+def read_plain(text: str, model: type[BaseModel], limits: Limits) -> Any:
+    """The validated model when the file is plain and valid (the fast path: libyaml's parser, values built as
+    ruamel builds them), else None: then parse_yaml reads it again and the model is validated from ruamel's
+    data, so an unusual file gets ruamel's values and every error its message and position as always."""
+    document = plain_document(text, max_depth=limits.max_depth, max_nodes=limits.max_nodes,
+                              max_list_items=limits.max_list_items, construct=_construct_scalar)
+    if document is None or type(document.data) is not dict:
+        return None
+    try:
+        return model.model_validate(document.data)
+    except ValidationError:
+        return None
+
+
+_constructor: Any = None
+
+
+def _construct_scalar(tag: str, value: str) -> Any:
+    """A plain scalar that is not text (2022, 1.5, true, 2025-01-09), built by the constructor ruamel uses for
+    the file: ScalarFloat, OctalInt, an impossible date left as text, exactly as parse_yaml gives them."""
+    global _constructor
+    if _constructor is None:
+        _constructor = _new_yaml().constructor
+    return _constructor.construct_non_recursive_object(ScalarNode(Tag(suffix=tag), value))
 
 
 # --- mapping validation errors onto the YAML --------------------------------------------------------------
@@ -388,6 +424,7 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
+@functools.cache  # check_against_site asks for every notice
 def _field_titles(model: type[BaseModel]) -> dict[str, str]:
     """YAML key → Chinese name, over the model and every model nested in it."""
     titles: dict[str, str] = {}
@@ -439,7 +476,7 @@ def validation_errors(source: SourceFile, model: type[BaseModel], exc: Validatio
     errors: list[ContentError] = []
     seen_locations: set[tuple[Any, ...]] = set()
     for error in exc.errors(include_url=False):
-        loc, parent, key = _resolve(source.data, error["loc"])
+        loc, parent, key = _resolve(source.tree(), error["loc"])
         if error["type"] == "extra_forbidden":
             line, col = _position_in(parent, key, of_key=True)
             allowed = _allowed_keys(model, loc[:-1])
@@ -513,7 +550,13 @@ def load_site(root: Path) -> tuple[Site, SourceFile]:
     if not path.exists():
         raise ContentErrors([ContentError(path, None, None, None,
                                           f"找不到站点配置文件 {SITE_FILE}，内容文件夹应包含 {SITE_FILE} 和 {NOTICES_DIR}/")])
-    source = read_source(path, Limits())
+    limits = Limits()
+    text, encoding = read_text(path, limits)
+    source = SourceFile(path=path, text=text, encoding=encoding)
+    site = read_plain(text, Site, limits)
+    if site is not None:
+        return site, source
+    source.data = parse_yaml(path, text, limits)
     if not isinstance(source.data, CommentedMap):
         raise ContentErrors([ContentError(path, 1, 1, None, "站点配置应为键值表（“字段: 值”的形式）")])
     try:
@@ -541,7 +584,21 @@ def check_inside(path: Path, root: Path) -> None:
 
 def load_notice(path: Path, site: Site, root: Path) -> tuple[Notice, SourceFile]:
     check_inside(path, root)
-    source = read_source(path, site.limits)
+    text, encoding = read_text(path, site.limits)
+    source = SourceFile(path=path, text=text, encoding=encoding)
+    notice = read_plain(text, Notice, site.limits)
+    if notice is None:
+        notice = _read_with_ruamel(source, site.limits)
+    errors = check_against_site(notice, source, site, root)
+    if errors:
+        raise ContentErrors(errors)
+    return notice, source
+
+
+def _read_with_ruamel(source: SourceFile, limits: Limits) -> Notice:
+    """A notice file that read_plain declined: parsed by ruamel, each error reported with its position."""
+    path = source.path
+    source.data = parse_yaml(path, source.text, limits)
     if source.data is None:
         raise _file_error(path, "文件中没有内容（只有注释或空行），应为 YAML 格式的公示内容")
     if not isinstance(source.data, CommentedMap):
@@ -549,14 +606,10 @@ def load_notice(path: Path, site: Site, root: Path) -> tuple[Notice, SourceFile]
         raise ContentErrors([ContentError(path, 1, 1, None,
                                           f"公示文件应为键值表（“字段: 值”的形式），实际是{what}")])
     try:
-        notice = Notice.model_validate(dict(source.data))
+        return Notice.model_validate(dict(source.data))
     except ValidationError as exc:
         errors = validation_errors(source, Notice, exc)
         raise ContentErrors(sorted(errors, key=lambda e: (e.line or 0, e.column or 0))) from None
-    errors = check_against_site(notice, source, site, root)
-    if errors:
-        raise ContentErrors(errors)
-    return notice, source
 
 
 def check_against_site(notice: Notice, source: SourceFile, site: Site, root: Path) -> list[ContentError]:
@@ -566,7 +619,7 @@ def check_against_site(notice: Notice, source: SourceFile, site: Site, root: Pat
     errors: list[ContentError] = []
 
     def error(loc: tuple[Any, ...], message: str) -> None:
-        clean, parent, key = _resolve(source.data, loc)
+        clean, parent, key = _resolve(source.tree(), loc)
         line, col = _position_in(parent, key)
         errors.append(ContentError(source.path, line, col, _field_label(clean, titles), message))
 
@@ -688,9 +741,7 @@ def assemble_content(root: Path, site: Site, paths: list[Path], loaded: dict[Pat
             continue
         notice, source = loaded[path]
         if notice.id in sources:
-            # a cached notice keeps no YAML tree (only its text): read the file again for the position
-            data = source.data if source.data is not None else read_source(path, site.limits).data
-            line, col = _position_in(data, "id")
+            line, col = _position_in(source.tree(), "id")
             errors.append(ContentError(path, line, col, "编号 (id)",
                                        f"编号 {notice.id!r} 与 {sources[notice.id].path.name} 重复，每个公示的编号必须唯一"))
             continue
@@ -721,9 +772,9 @@ def locate(text: str, root: Path, source: SourceFile | None = None) -> str | Non
                 if text in line:
                     return f"{display_path(path)}:{number}"
     if source is not None:
-        found = _find_in_data(source.data, text, ())
+        found = _find_in_data(source.tree(), text, ())
         if found is not None:
-            clean, parent, key = _resolve(source.data, found)
+            clean, parent, key = _resolve(source.tree(), found)
             line, col = _position_in(parent, key)
             return f"{display_path(source.path)}:{line}:{col} {_field_label(clean, _TITLES)}"
     return None

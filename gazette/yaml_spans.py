@@ -3,6 +3,10 @@ characters — and nothing else: comments, blank lines, key order and quoting st
 
 `gazette check --fix` (gazette/lint.py) and `gazette import` (gazette/ledger.py) edit files this way instead of
 re-dumping the parsed YAML, which would reflow long lines and move comments.
+
+`plain_document` reads a plain file (the common case) with libyaml's C parser instead: the loader's fast path and
+the lint's text spans. It declines (None) anything unusual, and the caller then uses ruamel, so that the values, the
+spans and every error are ruamel's own.
 """
 
 from __future__ import annotations
@@ -10,11 +14,21 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from functools import cached_property
+from typing import Any, Callable, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml's parser through PyYAML: ~100x faster than ruamel's pure-Python scanner and parser
+    from yaml import YAMLError as LibyamlError
+    from yaml._yaml import CParser
+    from yaml.events import (AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,
+                             ScalarEvent, SequenceEndEvent, StreamEndEvent)
+except ImportError:  # PyYAML built without libyaml: ruamel reads everything, only slower
+    CParser = None
 
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -64,6 +78,15 @@ def _walk(node: Node, path: tuple[Any, ...]) -> Iterator[Span]:
             yield from _walk(item, (*path, index))
 
 
+def text_spans(text: str) -> list[tuple[tuple[Any, ...], int, int]]:
+    """(path, start, end) of every text value (a scalar whose tag is str; not keys), outermost first: what
+    value_spans gives for them, from libyaml when the file is plain (see plain_document), else from ruamel."""
+    document = plain_document(text)
+    if document is not None:
+        return document.text_spans
+    return [(span.path, span.start, span.end) for span in value_spans(text) if span.is_text]
+
+
 def find(text: str, path: tuple[Any, ...]) -> Span | None:
     for span in value_spans(text):
         if span.path == path:
@@ -71,11 +94,145 @@ def find(text: str, path: tuple[Any, ...]) -> Span | None:
     return None
 
 
+# --- plain files through libyaml ----------------------------------------------------------------------------
+
+# Characters on which libyaml (YAML 1.1) and ruamel (YAML 1.2) may read a file differently, or that the loader
+# refuses: tabs, control characters, NEL/LS/PS (line breaks in YAML 1.1 only), a BOM inside the text, a CR that
+# is not part of CRLF, surrogates and non-characters. A file with any of them is left to ruamel; so is a
+# double-quoted value that an escape gives one of them.
+_UNUSUAL = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+                      "|\r(?!\n)")
+# Tags a plain scalar may resolve to and be read here; anything else (<<, a merge) is left to ruamel.
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_implicit: dict[Any, list[tuple[str, Any]]] | None = None  # ruamel's YAML 1.2 resolvers: see _plain_tag
+_NO_KEY = object()  # a mapping expecting its next key
+
+
+@dataclass
+class PlainDocument:
+    """A plain file as libyaml read it: its values (dicts, lists, scalars) and the text values' spans."""
+
+    data: Any
+    text_spans: list[tuple[tuple[Any, ...], int, int]]
+
+
+def plain_document(text: str, *, max_depth: int = 1_000, max_nodes: int = 10_000_000, max_list_items: int = 10_000_000,
+                   construct: Callable[[str, str], Any] | None = None) -> PlainDocument | None:
+    """The document of a plain file — one document of mappings, lists and untagged scalars, no anchors, aliases,
+    tags, directives, duplicate keys or collection keys, within the limits — read by libyaml; None for anything
+    else (and when libyaml is not installed or the file does not parse), for the caller to hand to ruamel.
+
+    A plain scalar's tag is resolved by ruamel's own (YAML 1.2) resolvers, so `on`, `010` or `1:20` mean what
+    they mean to ruamel. Its value is built by `construct(tag, text)` unless it is text; without `construct`
+    (the spans are all that is wanted) every scalar stays text, and keys are not checked for duplicates."""
+    if CParser is None or _UNUSUAL.search(text):
+        return None
+    try:
+        return _read_events(CParser(text), max_depth, max_nodes, max_list_items, construct)
+    except LibyamlError:
+        return None
+
+
+def _read_events(parser: Any, max_depth: int, max_nodes: int, max_list_items: int,
+                 construct: Callable[[str, str], Any] | None) -> PlainDocument | None:
+    get_event = parser.get_event
+    get_event()  # the stream's start
+    event = get_event()
+    if type(event) is not DocumentStartEvent or event.version or event.tags:
+        return None
+    spans: list[tuple[tuple[Any, ...], int, int]] = []
+    # open collections, innermost last: [container, its path, and for a mapping the key whose value comes next
+    # (built, and as written: a span's path has keys as written, as value_spans has them)]
+    stack: list[list[Any]] = []
+    root: Any = None
+    nodes = 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            continue
+        if kind is DocumentEndEvent:
+            break
+        if kind is AliasEvent or event.anchor is not None or event.tag is not None:
+            return None
+        nodes += 1
+        if nodes > max_nodes:
+            return None
+        if kind is ScalarEvent:
+            value = event.value
+            if event.implicit[0]:
+                tag = _plain_tag(value)
+                if tag not in _SCALAR_TAGS:
+                    return None
+            else:
+                tag = STR_TAG
+                if event.style == '"' and _UNUSUAL.search(value):
+                    return None
+            is_text = tag == STR_TAG
+            if not is_text and construct is not None:
+                try:
+                    value = construct(tag, value)
+                except Exception:  # noqa: BLE001 - a value ruamel cannot build either (2025-01-09 10:00): its error
+                    return None
+        elif len(stack) >= max_depth:
+            return None
+        else:
+            value = {} if kind is MappingStartEvent else []
+        if not stack:
+            path: tuple[Any, ...] = ()
+            root = value
+        else:
+            frame = stack[-1]
+            container = frame[0]
+            if type(container) is dict:
+                if frame[2] is _NO_KEY:
+                    if kind is not ScalarEvent or (construct is not None and value in container):
+                        return None
+                    frame[2] = value
+                    frame[3] = event.value
+                    continue
+                path = (*frame[1], frame[3])
+                container[frame[2]] = value
+                frame[2] = _NO_KEY
+            else:
+                if len(container) >= max_list_items:
+                    return None
+                path = (*frame[1], len(container))
+                container.append(value)
+        if kind is ScalarEvent:
+            if is_text:
+                spans.append((path, event.start_mark.index, event.end_mark.index))
+        else:
+            stack.append([value, path, _NO_KEY, None])
+    if type(get_event()) is not StreamEndEvent:
+        return None  # a second document
+    return PlainDocument(root, spans)
+
+
+def _plain_tag(value: str) -> str:
+    """The tag ruamel gives an untagged plain scalar: VersionedResolver.resolve for YAML 1.2 (a file with a
+    %YAML directive is declined), without its per-call version lookups, which cost more than the parse."""
+    global _implicit
+    if _implicit is None:
+        resolver = YAML(typ="rt").resolver
+        assert not resolver.yaml_path_resolvers, "resolve() would consult them"
+        _implicit = resolver.versioned_resolver
+    for tag, regexp in (*_implicit.get(value[:1], ()), *_implicit.get(None, ())):
+        if regexp.match(value):
+            return tag
+    return STR_TAG
+
+
 class Positions:
     """Character offset → 1-based (line, column), for messages in the file:line:column form."""
 
     def __init__(self, text: str):
-        self._starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self._text = text
+
+    @cached_property  # on the first call: a lint of a file without findings needs no line starts
+    def _starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self._text)]
 
     def __call__(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset) - 1

@@ -72,6 +72,8 @@ class BuildReport:
     parsed: int = 0  # notice files parsed (the rest came from the parse cache)
     unchanged: bool = False  # nothing had changed: the output was left as it was
     seconds: float = 0.0
+    reusable: dict = field(default_factory=dict)  # site pages and search shards written (site/reuse.py)
+    pages_reused: int = 0  # site pages taken unchanged from the last output
 
 
 def default_jobs() -> int:
@@ -99,9 +101,12 @@ def build(content_root: Path, output: Path, *, formats: tuple[str, ...] = ALL_FO
         if not clean and _unchanged(cache, output, inputs):
             reporter.stage("检查", "没有变化，输出保持不变（nothing changed）")
             return BuildReport(unchanged=True, seconds=time.perf_counter() - started)
+        # What the last build wrote, with the keys it was made from: unchanged pages are reused.
+        reusable = {} if clean else cache.read_state(output).get("reusable", {})
         cache.forget_state(output)  # from here on the output may change: never trust the old state
-        report = _build(content_root, output, formats, jobs, clean, cache, inputs, reporter)
-        cache.write_state(output, {"inputs": inputs.key, "tree": cachelib.output_fingerprint(output)})
+        report = _build(content_root, output, formats, jobs, clean, cache, inputs, reporter, reusable)
+        cache.write_state(output, {"inputs": inputs.key, "tree": cachelib.output_fingerprint(output),
+                                   "reusable": report.reusable})
         cache.save()
     report.seconds = time.perf_counter() - started
     return report
@@ -149,7 +154,8 @@ def _unchanged(cache: cachelib.BuildCache, output: Path, inputs: Inputs) -> bool
 # --- the build ---------------------------------------------------------------------------------------------
 
 def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int, clean: bool,
-           cache: cachelib.BuildCache, inputs: Inputs, reporter: Reporter) -> BuildReport:
+           cache: cachelib.BuildCache, inputs: Inputs, reporter: Reporter,
+           reusable: dict) -> BuildReport:
     from gazette.loader import load_site
     from gazette.output import staging_folder
 
@@ -173,7 +179,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
         cache.record_object(task.key, task.fmt)
     t = time.perf_counter()
     with staging_folder(output) as staging:
-        write_output(content, keys, formats, cache, staging, output, report)
+        write_output(content, keys, formats, cache, staging, output, report, reusable)
     reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - t:.1f} 秒")
     return report
 
@@ -263,15 +269,16 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
 
 
 def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
-                 staging: Path, previous: Path, report: BuildReport) -> None:
+                 staging: Path, previous: Path, report: BuildReport, reusable: dict) -> None:
     from gazette.render.html import RenderedNotice, chart_files
     from gazette.site import Download, NoticePage, notice_dir, write_site
+    from gazette.site.reuse import SiteReuse
 
     pages = []
     for notice in content.notices:
         key = keys[notice.id]
         fragment = cache.read_text_object(key, "html") if "html" in formats else ""
-        page = NoticePage(RenderedNotice(notice, fragment))
+        page = NoticePage(RenderedNotice(notice, fragment), key=key)
         folder = notice_dir(staging, notice)
         folder.mkdir(parents=True, exist_ok=True)
         if "html" in formats:  # the page shows its charts as SVG files beside it
@@ -285,7 +292,9 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
                 report.files[fmt] = report.files.get(fmt, 0) + 1
         pages.append(page)
     if "html" in formats:
-        write_site(content, pages, staging, previous=previous)
+        reuse = SiteReuse(previous if previous.is_dir() else None, reusable)
+        write_site(content, pages, staging, previous=previous, reuse=reuse)
+        report.reusable, report.pages_reused = reuse.written, reuse.pages_taken
         report.files["html"] = sum(1 for _ in staging.rglob("*.html"))
 
 

@@ -128,5 +128,6 @@ def summary(report: BuildReport, out: str) -> str:
             parts.append(f"{FORMAT_NAMES[fmt]} 新生成 {built} 个、未变沿用 {reused} 个")
     pages = report.files.get("html", 0)
     if pages:
-        parts.append(f"网页 {pages} 个")
+        reused = f"，{report.pages_reused} 个未变沿用" if report.pages_reused else ""
+        parts.append(f"网页 {pages} 个{reused}")
     return f"已构建 {report.notices} 个公示（{'；'.join(parts)}），用时 {report.seconds:.1f} 秒：{out}"

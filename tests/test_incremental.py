@@ -18,6 +18,7 @@ from conftest import CONTENT, ROOT
 from gazette.build import build
 from gazette.errors import ContentErrors
 from gazette.loader import load_content
+from gazette.site import search
 
 _spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
 generate = importlib.util.module_from_spec(_spec)
@@ -120,7 +121,9 @@ class Workspace:
         return "site.yaml"
 
 
-def test_random_changes_build_the_same_bytes_as_a_clean_build(tmp_path: Path) -> None:
+def test_random_changes_build_the_same_bytes_as_a_clean_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # two notices a search shard: five notices give three shards, so reused and re-indexed shards mix
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
     ws = Workspace(tmp_path, extra=2)
     ws.build_both()
     operations = [ws.edit, ws.edit, ws.delete, ws.add, ws.notice_template, ws.site_template, ws.site_yaml]
@@ -145,6 +148,8 @@ def test_only_what_changed_is_rendered(tmp_path: Path) -> None:
     one = build(ws.content, ws.incremental, formats=FAST, jobs=1)
     assert one.built == {"html": 1, "docx": 1} and one.reused == {"html": 4, "docx": 4}
     assert one.parsed == 1
+    # the edited notice's page and its neighbours' (which show its title) may change; the other two not
+    assert one.pages_reused >= 2
 
     ws.site_template()
     site_only = build(ws.content, ws.incremental, formats=FAST, jobs=1)
@@ -241,3 +246,34 @@ def test_cli_clean_flag_and_summary(tmp_path: Path) -> None:
     assert "没有变化" in second.stdout
     forced = subprocess.run([*cmd, "--clean"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert "新生成 3 个" in forced.stdout
+
+
+def _inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def test_only_the_search_shard_of_a_changed_page_is_indexed_again(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large site's search index comes in shards (gazette/site/search.py). Editing one notice's text
+    indexes its shard again; every other shard is taken from the last output (the same files, hard-linked),
+    and every shard is listed on the search page."""
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    ws = Workspace(tmp_path, extra=4)  # seven notices: four shards
+    out = ws.incremental
+    build(ws.content, out, formats=("html",), jobs=1)
+    members = search.shards(sorted(p.stem for p in (ws.content / "notices").glob("*.yaml")))
+    folders = [search.shard_dir(k) for k in range(len(members))]
+    assert len(folders) == 4 and folders[0] == "pagefind" and folders[1] == "pagefind/shard-1"
+    status = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert f'data-index="{" ".join(folders)}"' in status
+    before = {folder: _inode(out / folder / "pagefind-entry.json") for folder in folders}
+
+    victim = sorted(ws.generated)[1]
+    ws.generated[victim]["task"] = "更正后的整改任务：" + ws.generated[victim]["task"]
+    ws.write(ws.generated[victim])
+    build(ws.content, out, formats=("html",), jobs=1)
+    after = {folder: _inode(out / folder / "pagefind-entry.json") for folder in folders}
+    changed = {folder for folder in folders if before[folder] != after[folder]}
+    assert changed == {folders[next(k for k, ids in enumerate(members) if victim in ids)]}
+    build(ws.content, ws.clean, formats=("html",), jobs=1, clean=True)
+    assert_same_tree(out, ws.clean)

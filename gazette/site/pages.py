@@ -50,6 +50,9 @@ class Download:
 class NoticePage:
     rendered: RenderedNotice
     downloads: list[Download] = field(default_factory=list)
+    # The build's key of the notice's documents (gazette/build.py document_keys): it hashes everything the
+    # notice and its fragment are made from, so the site may reuse pages made from it. None: never reused.
+    key: str | None = None
 
     @property
     def notice(self) -> Notice:

@@ -1,27 +1,105 @@
-"""Offline Chinese search: Pagefind's extended build indexes the written pages.
+"""Offline Chinese search: Pagefind's extended build indexes the notice pages.
 
 The extended build is the one that segments Chinese (地下水, 黑臭水体 are found inside unspaced text). Its CLI
-indexes the whole folder in one run; Pagefind's per-page Python API is avoided because it sleeps 0.1 s per
-call. Only elements marked data-pagefind-body (the notice text) are indexed, so listings never show up as hits.
+indexes a folder in one run; Pagefind's per-page Python API is avoided because it sleeps 0.1 s per call. Only
+elements marked data-pagefind-body (the notice text) are indexed, so listings never show up as hits, and
+only notice pages are given to Pagefind: parsing the listings and 一览表 pages to find nothing in them took
+more than half of its time.
+
+Pagefind cannot update an index, so a large site's index is split into shards, each a whole Pagefind bundle
+over a fixed share of the notices (by a hash of the notice's id). A build indexes only the shards whose
+pages changed and takes the others from the last output as they were; the search page merges the shards
+(Pagefind's mergeIndex, assets/search.js). Each Pagefind run costs about 0.25 s before its first page, so
+shards are not made smaller than SHARD_SIZE notices; a site of up to SHARD_SIZE notices has one index in
+pagefind/, exactly as Pagefind lays it out.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import os
+import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from gazette import cache as cachelib
 from gazette.errors import GazetteError
+from gazette.site.pages import NOTICES_DIR
+from gazette.site.reuse import SiteReuse, stamps
 
 INDEX_DIR = "pagefind"
+SHARD_PREFIX = "shard-"  # shard k > 0 is pagefind/shard-k/; shard 0 is pagefind/ itself
+SHARD_SIZE = 125  # notices per shard (1,000 notices: 8 shards; one changed notice re-indexes 125 pages)
+MAX_SHARDS = 16  # a search fetches every shard's metadata: beyond this, shards grow instead
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these 400 kB go.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
-def index(site: Path) -> None:
-    command = [sys.executable, "-m", "pagefind_bin_extended", "--site", str(site), "--output-subdir", INDEX_DIR,
-               "--silent"]
+def shards(notice_ids: list[str]) -> list[list[str]]:
+    """The notices of each shard, by a stable hash of the id (Python's hash() changes per process), so that
+    a notice stays in its shard from build to build while the number of shards stays the same. No notices,
+    no shards (and no index). A shard left empty by the hash (with over 60 notices expected in each, it
+    does not happen in practice) would be no Pagefind bundle at all: then the site has one index."""
+    count = max(1, min(MAX_SHARDS, math.ceil(len(notice_ids) / SHARD_SIZE)))
+    members: list[list[str]] = [[] for _ in range(count)]
+    for notice_id in sorted(notice_ids):
+        digest = hashlib.sha256(notice_id.encode()).digest()
+        members[int.from_bytes(digest[:8], "big") % count].append(notice_id)
+    if not notice_ids:
+        return []
+    return members if all(members) else [sorted(notice_ids)]
+
+
+def shard_dir(k: int) -> str:
+    return INDEX_DIR if k == 0 else f"{INDEX_DIR}/{SHARD_PREFIX}{k}"
+
+
+def index(site: Path, notice_ids: list[str], *, reuse: SiteReuse | None = None, jobs: int | None = None) -> None:
+    """Index the pages of `notice_ids` (written under site/notices/ID/index.html) into site/pagefind/."""
+    reuse = reuse or SiteReuse(None)
+    members = shards(notice_ids)
+    version = cachelib.code_fingerprint()  # names the installed Pagefind's version, among others
+    todo = []
+    for k, ids in enumerate(members):
+        key = cachelib.digest(version, str(len(members)), *(part for notice_id in ids for part in
+                                                            (notice_id, cachelib.file_digest(_page(site, notice_id)))))
+        if not reuse.take_folder(shard_dir(k), key, site, _shard_files):
+            todo.append((k, ids, key))
+    if not todo:
+        return
+    work = site / f".{INDEX_DIR}-work"  # shards are written here, then moved into place: shard 0 holds the rest
+    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(todo)))) as pool:
+        list(pool.map(lambda job: _run_pagefind(site, job[1], work / str(job[0])), todo))
+    for k, _, key in sorted(todo, key=lambda job: job[0]):  # shard 0 first: the others go inside it
+        target = site / shard_dir(k)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if k == 0 and target.exists():  # reused shards were linked into pagefind/ already
+            for entry in (work / "0").iterdir():
+                os.replace(entry, target / entry.name)
+        else:
+            os.replace(work / str(k), target)
+        reuse.record_folder(shard_dir(k), key, _shard_files(target))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _shard_files(folder: Path) -> dict[str, list[int]]:
+    """A shard's own files (shard 0's folder holds the other shards: they are not its files)."""
+    return stamps(folder, skip_dirs=lambda name: name.startswith(SHARD_PREFIX))
+
+
+def _page(site: Path, notice_id: str) -> Path:
+    return site / NOTICES_DIR / notice_id / "index.html"
+
+
+def _run_pagefind(site: Path, notice_ids: list[str], output: Path) -> None:
+    # ids are [a-z0-9-] (model.Notice.id): safe inside a glob's {a,b} alternatives
+    glob = f"{NOTICES_DIR}/{{{','.join(notice_ids)}}}/index.html"
+    command = [sys.executable, "-m", "pagefind_bin_extended", "--site", str(site), "--output-path", str(output),
+               "--glob", glob, "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except FileNotFoundError as exc:  # pragma: no cover - the interpreter itself vanished
@@ -31,4 +109,4 @@ def index(site: Path) -> None:
         hint = detail[-1] if detail else f"exit code {result.returncode}"
         raise GazetteError(f"建立站内搜索索引失败（Pagefind）：{hint}；请确认已安装 pagefind-bin-extended")
     for name in UNUSED:
-        (site / INDEX_DIR / name).unlink(missing_ok=True)
+        (output / name).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from gazette.loader import Content
 from gazette.render.html import environment, template_dirs
 from gazette.site import feeds, opendata, search
 from gazette.site.builddate import build_date
+from gazette.site.reuse import SiteReuse
 from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, NOTICES_DIR, PROGRESS_PAGE, SIGNED_SUFFIX, Download,
                                 NoticePage, SummaryPage, group_path, groups_of, home_group, key_path, newest_first,
                                 notice_dir, paginate, publicity_state, relative_root)
@@ -41,10 +42,11 @@ class Identity:
 
 
 def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous: Path | None = None,
-               today: dt.date | None = None) -> None:
+               today: dt.date | None = None, reuse: SiteReuse | None = None) -> None:
     """Write the whole site into `out`, where build.py has already put each notice's DOCX and PDF.
     `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
-    PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock)."""
+    PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock). `reuse` lets pages whose
+    inputs are unchanged be taken from `previous` instead of rendered again."""
     site = content.site
     today = today or build_date()
     ordered = newest_first(pages)
@@ -52,13 +54,15 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
         add_signed_pdf(page, out, previous)
         copy_seal(content.root, page, out)
     identity = copy_assets(content, out)
-    writer = PageWriter(content, out, identity, today, latest=ordered[0].notice.published if ordered else today)
+    writer = PageWriter(content, out, identity, today, latest=ordered[0].notice.published if ordered else today,
+                        reuse=reuse)
 
     for position, page in enumerate(ordered):
         newer = ordered[position - 1] if position > 0 else None
         older = ordered[position + 1] if position + 1 < len(ordered) else None
         writer.write("site/notice.html.j2", page.path, page=page, notice=page.notice, newer=newer, older=older,
-                     state=publicity_state(page.notice, today), page_date=page.notice.published)
+                     state=publicity_state(page.notice, today), page_date=page.notice.published,
+                     reuse_key=_notice_page_key(page, newer, older))
 
     summaries = write_summaries(content, pages, out, writer)
     by_listing: dict[str, list[SummaryPage]] = {}
@@ -75,10 +79,12 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
         writer.write("site/groups.html.j2", f"{kind}/index.html", kind=kind, groups=groups[kind],
                      summaries=by_listing if kind == "inspections" else {})
     write_progress(content, pages, writer)
-    writer.write("site/search.html.j2", SEARCH_PAGE)
+    notice_ids = [page.notice.id for page in ordered]
+    writer.write("site/search.html.j2", SEARCH_PAGE, index_dirs=[search.shard_dir(k) for k, _ in
+                                                                 enumerate(search.shards(notice_ids))])
     writer.write("site/data.html.j2", DATA_PAGE, files=opendata.write(site, ordered, out))
     feeds.write(writer.env, site, ordered, out, writer.latest, writer.paths)
-    search.index(out)
+    search.index(out, notice_ids, reuse=reuse)
 
 
 # --- 整改情况一览表 and 整改进展 -------------------------------------------------------------------------------------
@@ -98,6 +104,7 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
                     cachelib.tree_fingerprint(template_dirs(content.root))) if formats else ()
     used: set[str] = set()
     written = []
+    keys = {page.notice.id: page.key for page in pages}
     for batch in summary.batches(content):
         page = SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
         folder = out / page.folder
@@ -114,7 +121,8 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
             page.downloads.append(Download(fmt.upper(), name, (folder / name).stat().st_size))
         root = relative_root(page.path)
         writer.write("site/summary.html.j2", page.path, summary=page, page_date=page.as_of,
-                     link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html")
+                     link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html",
+                     reuse_key=_summary_page_key(page, keys))
         written.append(page)
     for stale in summary_cache.iterdir():  # one build at a time holds the output lock, so this is safe
         if stale.name not in used:
@@ -159,27 +167,62 @@ def write_progress(content: Content, pages: list[NoticePage], writer: "PageWrite
                  page_date=writer.today)
 
 
+# --- reusing unchanged pages --------------------------------------------------------------------------------
+
+def _notice_page_key(page: NoticePage, newer: NoticePage | None, older: NoticePage | None) -> str | None:
+    """What a notice page shows besides what every page shares: the notice (its documents' key covers its
+    file, fragment and site.yaml), its downloads and its neighbours' titles and paths."""
+    if page.key is None or (newer and newer.key is None) or (older and older.key is None):
+        return None
+    return cachelib.digest(page.key, repr([(d.label, d.filename, d.size) for d in page.downloads]),
+                           *(f"{n.path}|{n.key}" if n else "-" for n in (newer, older)))
+
+
+def _summary_page_key(page: SummaryPage, keys: dict[str, str | None]) -> str | None:
+    """A 一览表 page shows its batch's notices (their keys) and its downloads."""
+    notice_keys = [keys.get(row.notice.id) for row in page.rows]
+    if any(key is None for key in notice_keys):
+        return None
+    return cachelib.digest(*notice_keys, repr([(d.label, d.filename, d.size) for d in page.downloads]))
+
+
 class PageWriter:
     """Renders one template per page with what every page shares: the site, its identity, the build date,
     and `root`, the relative way back to the site root from that page."""
 
-    def __init__(self, content: Content, out: Path, identity: Identity, today: dt.date, latest: dt.date):
-        self.env = site_environment(tuple(template_dirs(content.root)))
+    def __init__(self, content: Content, out: Path, identity: Identity, today: dt.date, latest: dt.date,
+                 reuse: SiteReuse | None = None):
+        dirs = tuple(template_dirs(content.root))
+        self.env = site_environment(dirs)
         self.site = content.site
         self.out = out
         self.identity = identity
         self.today = today
         self.latest = latest  # the newest notice's date: the publication date of pages that are not one notice
         self.paths: list[str] = []  # every page written, for the sitemap
+        self.reuse = reuse
+        # Everything a page is rendered from that is not passed to `write`. The identity images are copied
+        # by path (copy_assets): their names are in `identity`, their bytes are not in any page.
+        self.shared_key = cachelib.digest(
+            cachelib.code_fingerprint(), cachelib.tree_fingerprint(dirs), self.site.model_dump_json(),
+            repr(identity), today.isoformat(), latest.isoformat()) if reuse else ""
 
-    def write(self, template: str, path: str, **values: Any) -> None:
+    def write(self, template: str, path: str, *, reuse_key: str | None = None, **values: Any) -> None:
+        """Render `template` to `path`. With `reuse_key` (a digest of every value passed that is not shared
+        by all pages), an unchanged page is taken from the last output instead."""
+        target = self.out / path
+        key = cachelib.digest(self.shared_key, template, path, reuse_key) if self.reuse and reuse_key else None
+        if key and self.reuse.take_page(path, key, target):
+            self.paths.append(path)
+            return
         values.setdefault("page_date", self.latest)
         html = self.env.get_template(template).render(
             site=self.site, portal=self.site.portal, identity=self.identity, today=self.today, path=path,
             root=relative_root(path), site_domain=site_domain(self.site.base_url), **values)
-        target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
+        if key:
+            self.reuse.record_page(path, key, target)
         self.paths.append(path)
 
 

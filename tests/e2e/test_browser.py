@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CONTENT
+
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -176,6 +178,27 @@ def test_search_finds_groundwater(page, site_url: str) -> None:
     page.goto(site_url + "search/index.html?q=zzqqxxjj")
     page.wait_for_function("document.querySelector('#search-status').textContent.includes('没有找到')")
     assert page.locator("#search-results li").count() == 0
+
+
+def test_search_merges_the_shards_of_a_large_sites_index(page, site_url: str, e2e_site: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large site's index comes in shards (gazette/site/search.py) that the search page merges. With two
+    notices a shard, the three notices make two shards (wusu-16 and puyang-43 in the first, suma-243 in the
+    second), and each notice is found whichever shard holds it."""
+    from gazette.build import build
+    from gazette.site import search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    out = e2e_site.parent / "sharded"
+    build(CONTENT, out, formats=("html",), jobs=1)
+    assert search.shards(["puyang-43", "suma-243", "wusu-16"]) == [["puyang-43", "wusu-16"], ["suma-243"]]
+    assert (out / "pagefind" / "shard-1" / "pagefind-entry.json").is_file()
+    url = site_url.replace(f"/{e2e_site.name}/", "/sharded/")
+    for query, notice in (("地下水", "wusu-16"), ("濮阳市", "puyang-43"), ("宿马园区", "suma-243")):
+        page.goto(url + f"search/index.html?q={query}")
+        page.wait_for_selector("#search-results li")
+        links = [a.get_attribute("href") for a in page.locator("#search-results li a").all()]
+        assert any(link.endswith(f"notices/{notice}/index.html") for link in links), (query, links)
 
 
 def test_keyboard_only(page, site_url: str) -> None:

@@ -65,9 +65,16 @@
     if (!text.trim()) { return; }
     say("searching");
     try {
-      var pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+      // The index folders, primary first: a large site's index comes in shards (gazette/site/search.py),
+      // merged here into one search. No folder: the site has no notices yet.
+      var folders = (status.getAttribute("data-index") || "").split(" ").filter(Boolean);
+      if (!folders.length) { show([]); say("none", { query: text }); return; }
+      var pagefind = await import(new URL(folders[0] + "/pagefind.js", siteRoot).href);
       // Result URLs relative to the site root ("/notices/ID/"), not to wherever the server mounts the site.
       await pagefind.options({ baseUrl: "/" });
+      for (var i = 1; i < folders.length; i++) {
+        await pagefind.mergeIndex(new URL(folders[i] + "/", siteRoot).href, { baseUrl: "/" });
+      }
       var search = await pagefind.search(text);
       var results = await Promise.all(search.results.slice(0, 50).map(function (r) { return r.data(); }));
       show(results);

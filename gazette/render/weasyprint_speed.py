@@ -7,6 +7,7 @@
 
 2. WeasyPrint subsets each font twice with HarfBuzz: once keeping the used glyph ids (RETAIN_GIDS), then again
    keeping glyphs 0..max to drop what the first pass added after the last used glyph, this time without hinting.
+   (Its arrays are also typed "hb_codepoint_t[N]" for each N, and cffi parses each new type: 6 ms a font.)
    The second pass re-reads tens of thousands of (mostly empty) CFF glyphs: 13 ms for a Noto CJK font. Here the
    first pass drops the hinting itself, and the second pass runs only when the first left glyphs after the last
    used one (HarfBuzz's closure sometimes adds some). tests/test_pdf_speed.py checks the result is the same bytes
@@ -80,7 +81,7 @@ def _subset_input(flags: int):
     harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
     drop_set = harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
     tags = tuple(harfbuzz.hb_tag_from_string(name, -1) for name in _DROP_TABLES)
-    harfbuzz.hb_set_add_sorted_array(drop_set, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+    harfbuzz.hb_set_add_sorted_array(drop_set, ffi.new("hb_codepoint_t[]", tags), len(tags))
     return subset_input
 
 
@@ -95,7 +96,7 @@ def _harfbuzz_subset(self, to_unicode, hinting):
     subset_input = _subset_input(flags | harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS)
     gids = sorted(to_unicode)
     harfbuzz.hb_set_add_sorted_array(harfbuzz_subset.hb_subset_input_glyph_set(subset_input),
-                                     ffi.new(f"hb_codepoint_t[{len(gids)}]", gids), len(gids))
+                                     ffi.new("hb_codepoint_t[]", gids), len(gids))
     hb_face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, subset_input), harfbuzz.hb_face_destroy)
     last = max(to_unicode)
     if hb_face and harfbuzz.hb_face_get_glyph_count(hb_face) > last + 1:

@@ -365,11 +365,12 @@ _constructor: Any = None
 
 def _construct_scalar(tag: str, value: str) -> Any:
     """A plain scalar that is not text (2022, 1.5, true, 2025-01-09), built by the constructor ruamel uses for
-    the file: ScalarFloat, OctalInt, an impossible date left as text, exactly as parse_yaml gives them."""
+    the file: ScalarFloat, OctalInt, an impossible date left as text, exactly as parse_yaml gives them. The
+    tag's constructor is called directly: construct_object's lookup by Tag costs more than the construction."""
     global _constructor
     if _constructor is None:
         _constructor = _new_yaml().constructor
-    return _constructor.construct_non_recursive_object(ScalarNode(Tag(suffix=tag), value))
+    return _constructor.yaml_constructors[tag](_constructor, ScalarNode(Tag(suffix=tag), value))
 
 
 # --- mapping validation errors onto the YAML --------------------------------------------------------------

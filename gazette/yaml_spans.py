@@ -102,6 +102,8 @@ def find(text: str, path: tuple[Any, ...]) -> Span | None:
 # double-quoted value that an escape gives one of them.
 _UNUSUAL = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
                       "|\r(?!\n)")
+# A literal block scalar's first line as both read it: libyaml also takes a comment without a space (|#).
+_LITERAL_HEADER = re.compile(r"\|(?:[1-9][-+]?|[-+][1-9]?)?(?: +#[^\n]*| *)\r?(?:\n|$)")
 # Tags a plain scalar may resolve to and be read here; anything else (<<, a merge) is left to ruamel.
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _implicit: dict[Any, list[tuple[str, Any]]] | None = None  # ruamel's YAML 1.2 resolvers: see _plain_tag
@@ -128,12 +130,12 @@ def plain_document(text: str, *, max_depth: int = 1_000, max_nodes: int = 10_000
     if CParser is None or _UNUSUAL.search(text):
         return None
     try:
-        return _read_events(CParser(text), max_depth, max_nodes, max_list_items, construct)
+        return _read_events(text, CParser(text), max_depth, max_nodes, max_list_items, construct)
     except LibyamlError:
         return None
 
 
-def _read_events(parser: Any, max_depth: int, max_nodes: int, max_list_items: int,
+def _read_events(text: str, parser: Any, max_depth: int, max_nodes: int, max_list_items: int,
                  construct: Callable[[str, str], Any] | None) -> PlainDocument | None:
     get_event = parser.get_event
     get_event()  # the stream's start
@@ -168,6 +170,10 @@ def _read_events(parser: Any, max_depth: int, max_nodes: int, max_list_items: in
             else:
                 tag = STR_TAG
                 if event.style == '"' and _UNUSUAL.search(value):
+                    return None
+                if event.style == ">":  # ruamel's value has a \a at each fold: the loader refuses it (U+0007)
+                    return None
+                if event.style == "|" and not _LITERAL_HEADER.match(text, event.start_mark.index):
                     return None
             is_text = tag == STR_TAG
             if not is_text and construct is not None:
@@ -218,9 +224,10 @@ def _plain_tag(value: str) -> str:
         resolver = YAML(typ="rt").resolver
         assert not resolver.yaml_path_resolvers, "resolve() would consult them"
         _implicit = resolver.versioned_resolver
-    for tag, regexp in (*_implicit.get(value[:1], ()), *_implicit.get(None, ())):
-        if regexp.match(value):
-            return tag
+    for key in (value[:1], None):  # by the first character ("" for an empty value), then those for any
+        for tag, regexp in _implicit.get(key, ()):
+            if regexp.match(value):
+                return tag
     return STR_TAG
 
 

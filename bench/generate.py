@@ -62,6 +62,7 @@ COMPLETION_SENTENCES = [
     "严格落实《新疆维吾尔自治区水资源费征收管理办法》（新发改农价〔2015〕1724号），按照有关规定严格落实超计划累进加价制度。",
     "经现场核查，{thing}问题已全部整改到位，群众满意度明显提升。",
 ]
+NUMERALS = "〇一二三四五六七八九"
 DEADLINES = ["2025年12月底", "2023年9月30日前", "2024年底前", "立行立改", "立行立改，长期坚持",
              "2024年6月底前完成，长期坚持", "长期坚持", "2026-06-30"]
 
@@ -97,9 +98,12 @@ def notice_data(index: int, rng: random.Random) -> dict:
         "kind": kind,
         "title": f"关于{region}{year}年生态环境保护督察反馈问题（序号{number}，{topic}）整改情况公示",
         "published": published,
-        "inspection": {"level": rng.choice(["自治区", "省级", "中央", "市级"]), "round": rng.randint(1, 3),
-                       "batch": rng.randint(1, 5), "group": "自治区 兵团第二生态环境保护督察组",
-                       "type": "例行督察", "name": f"自治区第一轮第{rng.randint(1, 5)}批生态环境保护督察"},
+        # The name agrees with the level, round and batch, as in real notices: a province's 1,000 findings
+        # come from some 60 inspection batches (drawn independently, the name made 300 batches of 3 findings).
+        "inspection": {"level": (level := rng.choice(["自治区", "省级", "中央", "市级"])),
+                       "round": (round_ := rng.randint(1, 3)), "batch": (batch := rng.randint(1, 5)),
+                       "group": "自治区 兵团第二生态环境保护督察组", "type": "例行督察",
+                       "name": f"{level}第{NUMERALS[round_]}轮第{NUMERALS[batch]}批生态环境保护督察"},
         "finding": {"number": number, "label": f"序号{number}"},
         "region": region,
         "basis": f"《{region}贯彻落实生态环境保护督察组督察反馈意见整改方案》",

@@ -169,12 +169,14 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                                f"{time.perf_counter() - t:.1f} 秒")
         keys = document_keys(content, inputs, site_digest)
         tasks = render_tasks(content, keys, formats, cache, clean, report)
+        summaries = summary_tasks(content, formats, output)
         t = time.perf_counter()
-        reporter.start_rendering({fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats})
-        for fmt, notice_id, seconds in workers.run_render(tasks):
+        reporter.start_rendering({**{fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats},
+                                  "summary": len(summaries)})
+        for fmt, notice_id, seconds in workers.run_render(tasks, summaries):
             reporter.rendered(fmt, notice_id, seconds)
-        if tasks:
-            reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - t:.1f} 秒")
+        if tasks or summaries:
+            reporter.stage("渲染", f"{len(tasks) + len(summaries)} 个文件，{time.perf_counter() - t:.1f} 秒")
     for task in tasks:
         cache.record_object(task.key, task.fmt)
     t = time.perf_counter()
@@ -265,6 +267,24 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
                 continue
             tasks.append(RenderTask(fmt, notice, content.source_of(notice), key))
             report.built[fmt] = report.built.get(fmt, 0) + 1
+    return tasks
+
+
+def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path) -> list[tuple[Any, Any]]:
+    """The 整改情况一览表 documents (DOCX, PDF: one per inspection batch) not yet in the summary cache, as
+    (content of the batch, document) for site.writer.make_summary_document. They are typeset by the workers
+    beside the notices, not one after another by the site writer."""
+    if "html" not in formats:  # no site, no 一览表 pages
+        return []
+    from gazette.loader import Content
+    from gazette.site.writer import summary_cache_dir, summary_documents
+
+    cache_dir = summary_cache_dir(output)
+    tasks = []
+    for document in summary_documents(content, formats, cache_dir):
+        if not document.path.exists():
+            batch_content = Content(root=content.root, site=content.site, notices=document.batch.notices)
+            tasks.append((batch_content, document))
     return tasks
 
 
@@ -366,23 +386,29 @@ class _Workers:
         local = self._local()
         return (local.parse(path) for path in paths)
 
-    def run_render(self, tasks: list["RenderTask"]) -> Iterator[tuple[str, str, float]]:
+    def run_render(self, tasks: list["RenderTask"], summaries: list[tuple[Any, Any]] = ()) \
+            -> Iterator[tuple[str, str, float]]:
+        """Render the notices' tasks and the 一览表 documents (summary_tasks); yields (format, name, seconds)
+        as each is done."""
         from concurrent.futures import as_completed
 
         from gazette import workers
+        from gazette.site.writer import make_summary_document
 
-        if self.pool is None and (self.jobs == 1 or len(tasks) <= 1):
-            local = self._local()
-            for task in tasks:
-                yield local.render(task)
+        # the 一览表 documents first: as long as a PDF each, and few, they must not be the last to finish
+        calls = [(make_summary_document, args) for args in summaries] + [(workers.render, (task,)) for task in tasks]
+        if self.pool is None and (self.jobs == 1 or len(calls) <= 1):
+            local = self._local() if tasks else None
+            for function, args in calls:
+                yield (local.render if function is workers.render else function)(*args)
             return
-        remaining = list(tasks)
+        remaining = calls
         while remaining:
             pool = self._pool()
             room = max(1, TASKS_PER_WORKER * self.jobs - self.submitted)
             batch, remaining = remaining[:room], remaining[room:]
             self.submitted += len(batch)
-            futures = [pool.submit(workers.render, task) for task in batch]
+            futures = [pool.submit(function, *args) for function, args in batch]
             yield from _broken_pool_is_an_error(future.result() for future in as_completed(futures))
 
 

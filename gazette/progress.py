@@ -13,7 +13,7 @@ from typing import TextIO
 
 from gazette.build import BuildReport
 
-FORMAT_NAMES = {"html": "网页片段", "docx": "DOCX", "pdf": "PDF"}
+FORMAT_NAMES = {"html": "网页片段", "docx": "DOCX", "pdf": "PDF", "summary": "一览表文档"}
 
 
 class PlainReporter:

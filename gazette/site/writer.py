@@ -91,43 +91,87 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
 
 def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer: "PageWriter") -> list[SummaryPage]:
     """A page per inspection batch with its 整改情况一览表 (gazette/summary.py), and the table's DOCX and PDF
-    beside it in the formats the notices are offered in (none for an HTML-only preview build). The documents
-    are dated by their newest notice, never by the clock, so every build writes the same bytes."""
+    beside it in the formats the notices are offered in (none for an HTML-only preview build). The build
+    has typeset the documents already (summary_documents); one missing is made here."""
     from gazette import summary
 
-    formats = [fmt for fmt in ("docx", "pdf") if any(d.label == fmt.upper() for p in pages for d in p.downloads)]
-    # The documents cost about a second per batch: they are kept beside the build cache, keyed by everything
-    # they are made from, and only a batch whose table changed is typeset again.
-    summary_cache = out.resolve().parent / ".cache" / "gazette-summaries"
-    summary_cache.mkdir(parents=True, exist_ok=True)
-    fingerprints = (cachelib.code_fingerprint(), cachelib.fonts_fingerprint(),
-                    cachelib.tree_fingerprint(template_dirs(content.root))) if formats else ()
-    used: set[str] = set()
+    formats = [fmt for fmt in SUMMARY_FORMATS if any(d.label == fmt.upper() for p in pages for d in p.downloads)]
+    cache_dir = summary_cache_dir(out)
+    documents: dict[str, list[SummaryDocument]] = {}
+    for document in summary_documents(content, formats, cache_dir):
+        documents.setdefault(document.batch.inspection.model_dump_json(), []).append(document)
     written = []
     keys = {page.notice.id: page.key for page in pages}
     for batch in summary.batches(content):
         page = SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
         folder = out / page.folder
         folder.mkdir(parents=True, exist_ok=True)
-        key = summary_key(content, batch, fingerprints) if formats else ""
-        for fmt in formats:
-            name = f"summary.{fmt}"  # ASCII on the server; the link suggests the Chinese title as the file name
-            made = summary_cache / f"{key}.{fmt}"
-            if not made.exists():  # a batch none of whose notices changed is not typeset again
-                render = summary.summary_docx if fmt == "docx" else summary.summary_pdf
-                _make_atomically(made, lambda target, render=render: render(content, batch, target))
-            _link_or_copy(made, folder / name)
-            used.add(made.name)
-            page.downloads.append(Download(fmt.upper(), name, (folder / name).stat().st_size))
+        for document in documents.get(batch.inspection.model_dump_json(), []):
+            name = f"summary.{document.fmt}"  # ASCII on the server; the link suggests the Chinese title as the file name
+            if not document.path.exists():
+                make_summary_document(content, document)
+            _link_or_copy(document.path, folder / name)
+            page.downloads.append(Download(document.fmt.upper(), name, (folder / name).stat().st_size))
         root = relative_root(page.path)
         writer.write("site/summary.html.j2", page.path, summary=page, page_date=page.as_of,
                      link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html",
                      reuse_key=_summary_page_key(page, keys))
         written.append(page)
-    for stale in summary_cache.iterdir():  # one build at a time holds the output lock, so this is safe
+    used = {document.path.name for batch_documents in documents.values() for document in batch_documents}
+    for stale in cache_dir.iterdir():  # one build at a time holds the output lock, so this is safe
         if stale.name not in used:
             stale.unlink(missing_ok=True)
     return written
+
+
+# The 一览表's documents cost about half a second each: they are kept beside the build cache, keyed by
+# everything they are made from, and only a batch whose table changed is typeset again.
+SUMMARY_FORMATS = ("docx", "pdf")
+
+
+def summary_cache_dir(output: Path) -> Path:
+    """Beside the build cache; `output` may be the output folder or its staging folder (its sibling)."""
+    folder = output.resolve().parent / ".cache" / "gazette-summaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass(frozen=True)
+class SummaryDocument:
+    """One 一览表 document: a batch's table in one format, at its place in the summary cache."""
+
+    batch: Any  # summary.Batch
+    fmt: str
+    path: Path
+
+
+def summary_documents(content: Content, formats: Any, cache_dir: Path) -> list[SummaryDocument]:
+    """Every batch's documents in `formats` (those of SUMMARY_FORMATS), made or not."""
+    from gazette import summary
+
+    formats = [fmt for fmt in SUMMARY_FORMATS if fmt in formats]
+    if not formats:
+        return []
+    fingerprints = (cachelib.code_fingerprint(), cachelib.fonts_fingerprint(),
+                    cachelib.tree_fingerprint(template_dirs(content.root)))
+    documents = []
+    for batch in summary.batches(content):
+        key = summary_key(content, batch, fingerprints)
+        documents += [SummaryDocument(batch, fmt, cache_dir / f"{key}.{fmt}") for fmt in formats]
+    return documents
+
+
+def make_summary_document(content: Content, document: SummaryDocument) -> tuple[str, str, float]:
+    """Typeset one document into the summary cache (in a build's worker process, or here). Returns what a
+    rendered notice returns to the build's progress display: ("summary", the batch's name, seconds)."""
+    import time
+
+    from gazette import summary
+
+    started = time.perf_counter()
+    render = summary.summary_docx if document.fmt == "docx" else summary.summary_pdf
+    _make_atomically(document.path, lambda target: render(content, document.batch, target))
+    return "summary", document.batch.name, time.perf_counter() - started
 
 
 def summary_key(content: Content, batch, fingerprints: tuple[str, ...]) -> str:

@@ -77,7 +77,9 @@ def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], in_
     fonts.use_cache(cache_root / "fonts")
     charts.use_cache(cache_root / "charts")
     if "pdf" in formats:
-        import gazette.render.pdf  # noqa: F401
+        from gazette.render import pdf
+
+        pdf.font_configuration.cache_clear()
     if "docx" in formats:
         import gazette.render.docx  # noqa: F401
     if in_pool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -66,6 +67,16 @@ class SafeFetcher(URLFetcher):
         origin = next(filter(None, (locate(text, content.root, content.sources.get(notice_id))
                                     for text in (url, path, Path(path).name))), None)
         return GazetteError(f"{notice_id}: {why}（{'来自 ' + origin if origin else '来源不明'}）")
+
+
+@lru_cache(maxsize=1)
+def font_configuration():
+    """One fontconfig configuration and Pango font map for every PDF of a build: WeasyPrint makes a new one per
+    document unless given one, reloading fontconfig's font list and reopening every font (30 ms a PDF).
+    workers.init starts a new one for each build, so a template's @font-face of an earlier build cannot linger."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def _font_stack(families: list[str]) -> str:
@@ -143,7 +154,8 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
         # No pdf_identifier: pydyf would hash every object for the ID's second half, compressing each stream a
         # second time (30 ms), and qpdf replaces that half anyway. _complete_metadata writes the ID.
         html.write_pdf(target, stylesheets=[css], pdf_variant=variant, attachments=attachments,
-                       uncompressed_pdf=False, custom_metadata=False, pdf_identifier=False)
+                       font_config=font_configuration(), uncompressed_pdf=False, custom_metadata=False,
+                       pdf_identifier=False)
     except RefusedURL:
         pass  # reported just below, with where the URL came from
     finally:

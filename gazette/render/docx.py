@@ -62,9 +62,33 @@ def render_docx(rendered: RenderedNotice, content: Content, target: Path) -> Non
     _set_properties(document, rendered, content)
     fragment = lxml_html.fragment_fromstring(rendered.html)
     _Writer(document, fonts, content, rendered).block(fragment, None)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    target.write_bytes(_reproducible_zip(buffer.getvalue(), rendered.notice.published))
+    target.write_bytes(_reproducible_zip(_package_members(document), rendered.notice.published))
+
+
+def _package_members(document) -> dict[str, bytes] | bytes:
+    """What document.save would zip, member by member, without zipping it: _reproducible_zip writes the one
+    zip (saving first compressed every part twice, 15 ms a notice). python-docx's own save is the fallback."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    members: dict[str, bytes] = {}
+
+    class Members:
+        @staticmethod
+        def write(pack_uri, blob: bytes) -> None:
+            members[pack_uri.membername] = blob
+
+    package = document.part.package
+    try:
+        for part in package.parts:
+            part.before_marshal()
+        PackageWriter._write_content_types_stream(Members, package.parts)
+        PackageWriter._write_pkg_rels(Members, package.rels)
+        PackageWriter._write_parts(Members, package.parts)
+    except AttributeError:  # another python-docx
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+    return members
 
 
 @lru_cache(maxsize=4)
@@ -246,12 +270,17 @@ def _set_properties(document, rendered: RenderedNotice, content: Content) -> Non
     props.identifier = notice.id
 
 
-def _reproducible_zip(data: bytes, date: dt.date) -> bytes:
-    """Rewrite the package with a fixed timestamp on every entry, in a fixed order: same inputs, same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
+def _reproducible_zip(data: bytes | dict[str, bytes], date: dt.date) -> bytes:
+    """Rewrite the package (a zip, or its members by name) with a fixed timestamp on every entry, in a fixed
+    order: same inputs, same bytes."""
+    if isinstance(data, dict):
+        members = data
+    else:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        members = {name: source.read(name) for name in source.namelist()}
     out = io.BytesIO()
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    names = source.namelist()
+    names = list(members)
     # [Content_Types].xml first, as Office writes it; the rest sorted
     ordered = [n for n in names if n == "[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -259,7 +288,7 @@ def _reproducible_zip(data: bytes, date: dt.date) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(name))
+            target.writestr(info, members[name])
     return out.getvalue()
 
 
@@ -317,6 +346,27 @@ class _Writer:
         self.fonts = fonts
         self.content = content
         self.pending_seal: tuple[Path, float] | None = None
+        # python-docx finds a style by name, and checks whether it is the default one, by reading every style of
+        # the document: a third of a notice's time when done per paragraph and per run. Looked up once here.
+        self._style_ids: dict[str, str | None] = {}
+        self._style_names: dict[str | None, str] = {}
+
+    def add_paragraph(self, style: str):
+        """document.add_paragraph(style=style), the style's id looked up once per document."""
+        paragraph = self.document.add_paragraph()
+        self.set_style(paragraph, style)
+        return paragraph
+
+    def set_style(self, paragraph, style: str) -> None:
+        if style not in self._style_ids:
+            self._style_ids[style] = self.document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        paragraph._p.style = self._style_ids[style]
+
+    def style_name(self, paragraph) -> str:
+        style_id = paragraph._p.style
+        if style_id not in self._style_names:
+            self._style_names[style_id] = paragraph.style.name
+        return self._style_names[style_id]
 
     def block(self, element, style: str | None) -> None:
         """Walk block-level elements; each <p>, <h1>, <h2>, <li> becomes one paragraph."""
@@ -360,19 +410,19 @@ class _Writer:
             if child is marker or not isinstance(child.tag, str):
                 continue
             if pending_marker and child.tag == "p":
-                paragraph = self.document.add_paragraph(style="正文")
+                paragraph = self.add_paragraph("正文")
                 self.inline(paragraph, marker, "body")
                 self.inline(paragraph, child, "body")
             else:
                 if pending_marker:
-                    self.inline(self.document.add_paragraph(style="正文"), marker, "body")
+                    self.inline(self.add_paragraph("正文"), marker, "body")
                 wrapper = lxml_html.Element("div")
                 wrapper.append(copy.deepcopy(child))
                 self.block(wrapper, None)
             pending_marker = False
 
     def paragraph(self, element, style: str) -> None:
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self.add_paragraph(style)
         if self.pending_seal:
             self._place_seal(paragraph)
         # the template's computed indents (落款, 附件说明), in em of the body size
@@ -419,7 +469,7 @@ class _Writer:
             run.bold = True
         if italic:
             run.italic = True
-        if role != _ROLE_OF_STYLE.get(paragraph.style.name, "body"):
+        if role != _ROLE_OF_STYLE.get(self.style_name(paragraph), "body"):
             _set_run_fonts(run._r.get_or_add_rPr(), getattr(self.fonts, role)[0])
 
     def table(self, element) -> None:
@@ -428,7 +478,7 @@ class _Writer:
             return
         caption = element.find("caption")
         if caption is not None:
-            paragraph = self.document.add_paragraph(style="正文")
+            paragraph = self.add_paragraph("正文")
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.first_line_indent = Pt(0)
             self.inline(paragraph, caption, "body")
@@ -439,7 +489,7 @@ class _Writer:
             for c, cell_element in enumerate(row.findall("*")[:columns]):
                 cell = table.cell(r, c)
                 paragraph = cell.paragraphs[0]
-                paragraph.style = "正文"
+                self.set_style(paragraph, "正文")
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.paragraph_format.first_line_indent = Pt(0)
                 self.inline(paragraph, cell_element, "body")
@@ -456,7 +506,7 @@ class _Writer:
 
         notice = self.rendered.notice
         indicator = next(i for i in notice.indicators if i.key == element.get("data-indicator"))
-        paragraph = self.document.add_paragraph(style="正文")
+        paragraph = self.add_paragraph("正文")
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.first_line_indent = Pt(0)
         paragraph.paragraph_format.keep_with_next = True  # never a chart at a page's foot and its caption overleaf
@@ -490,8 +540,8 @@ class _Writer:
         _float_behind_text(run, left=int(left), top=-int(LINE_PITCH))
 
     def blank_line(self) -> None:
-        self.document.add_paragraph(style="正文")
+        self.add_paragraph("正文")
 
     def page_break(self) -> None:
-        paragraph = self.document.add_paragraph(style="正文")
+        paragraph = self.add_paragraph("正文")
         paragraph.add_run().add_break(WD_BREAK.PAGE)

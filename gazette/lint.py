@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gazette import wording
 from gazette.errors import ContentErrors, GazetteError, display_path
@@ -264,11 +264,13 @@ RULES = (
 
 # --- files --------------------------------------------------------------------------------------------------
 
-def lint_text(path: Path, text: str) -> list[LintFinding]:
-    """Every finding in one YAML file's text, in the order of the file."""
+def lint_text(path: Path, text: str, spans: list[tuple[tuple[Any, ...], int, int]] | None = None
+              ) -> list[LintFinding]:
+    """Every finding in one YAML file's text, in the order of the file. `spans` are the text values' spans if
+    the loader has them (SourceFile.text_spans), else the text is parsed for them."""
     at = Positions(text)
     findings: list[LintFinding] = []
-    for start, end in _text_values(text):
+    for start, end in _text_values(text, spans):
         raw = text[start:end]
         taken: list[tuple[int, int]] = []
         for rule in RULES:
@@ -289,12 +291,13 @@ def _finding(path: Path, at: Positions, offset: int, hit: _Hit) -> LintFinding:
     return LintFinding(path, line, column, hit.rule, hit.message, edits)
 
 
-def _text_values(text: str) -> list[tuple[int, int]]:
+def _text_values(text: str, spans: list[tuple[tuple[Any, ...], int, int]] | None) -> list[tuple[int, int]]:
     """[start, end) of every text value that is prose, from libyaml for a plain file (see text_spans)."""
-    try:
-        spans = text_spans(text)
-    except Exception:  # noqa: BLE001 - a file that does not parse is reported by validation, not here
-        return []
+    if spans is None:
+        try:
+            spans = text_spans(text)
+        except Exception:  # noqa: BLE001 - a file that does not parse is reported by validation, not here
+            return []
     return [(start, end) for path, start, end in spans if not (path and path[-1] in SKIP_KEYS)]
 
 
@@ -368,7 +371,7 @@ def lint_content(content: "Content", *, fix: bool = False) -> LintReport:
     from gazette.loader import load_content
 
     sources = sorted(content.sources.values(), key=lambda s: s.path)
-    findings = {s.path: lint_text(s.path, s.text) for s in sources}
+    findings = {s.path: lint_text(s.path, s.text, s.text_spans) for s in sources}
     if not fix:
         return LintReport([f for s in sources for f in findings[s.path]])
     results = [fix_file(s.path, s.text, s.encoding, findings[s.path]) for s in sources]

@@ -50,6 +50,8 @@ class SourceFile:
     text: str
     data: Any = None  # None until something needs it: see tree
     encoding: str = "utf-8"
+    # (path, start, end) of each text value, when libyaml read the file: the lint's, so it need not parse again
+    text_spans: list[tuple[tuple[Any, ...], int, int]] | None = None
 
     def tree(self) -> Any:
         """The round-trip data. A valid file is read by libyaml (see load_notice) and a cached one keeps only
@@ -346,18 +348,20 @@ def _position_in(parent: Any, key: Any, *, of_key: bool = False) -> tuple[int | 
     return line + 1, col + 1
 
 
-def read_plain(text: str, model: type[BaseModel], limits: Limits) -> Any:
+def read_plain(source: SourceFile, model: type[BaseModel], limits: Limits) -> Any:
     """The validated model when the file is plain and valid (the fast path: libyaml's parser, values built as
     ruamel builds them), else None: then parse_yaml reads it again and the model is validated from ruamel's
     data, so an unusual file gets ruamel's values and every error its message and position as always."""
-    document = plain_document(text, max_depth=limits.max_depth, max_nodes=limits.max_nodes,
+    document = plain_document(source.text, max_depth=limits.max_depth, max_nodes=limits.max_nodes,
                               max_list_items=limits.max_list_items, construct=_construct_scalar)
     if document is None or type(document.data) is not dict:
         return None
     try:
-        return model.model_validate(document.data)
+        validated = model.model_validate(document.data)
     except ValidationError:
         return None
+    source.text_spans = document.text_spans
+    return validated
 
 
 _constructor: Any = None
@@ -554,7 +558,7 @@ def load_site(root: Path) -> tuple[Site, SourceFile]:
     limits = Limits()
     text, encoding = read_text(path, limits)
     source = SourceFile(path=path, text=text, encoding=encoding)
-    site = read_plain(text, Site, limits)
+    site = read_plain(source, Site, limits)
     if site is not None:
         return site, source
     source.data = parse_yaml(path, text, limits)
@@ -587,7 +591,7 @@ def load_notice(path: Path, site: Site, root: Path) -> tuple[Notice, SourceFile]
     check_inside(path, root)
     text, encoding = read_text(path, site.limits)
     source = SourceFile(path=path, text=text, encoding=encoding)
-    notice = read_plain(text, Notice, site.limits)
+    notice = read_plain(source, Notice, site.limits)
     if notice is None:
         notice = _read_with_ruamel(source, site.limits)
     errors = check_against_site(notice, source, site, root)

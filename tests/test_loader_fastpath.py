@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from gazette import yaml_spans
 from gazette.errors import ContentErrors
 from gazette.lint import lint_text
-from gazette.loader import _construct_scalar, load_content, load_notice, load_site, parse_yaml, read_plain
+from gazette.loader import (SourceFile, _construct_scalar, load_content, load_notice, load_site, parse_yaml,
+                            read_plain)
 from gazette.model import Limits, Notice, Site
 from gazette.yaml_spans import plain_document, text_spans, value_spans
 
@@ -95,16 +96,17 @@ def test_a_notice_takes_the_fast_path_with_ruamels_values_and_spans(corpus: list
         assert data is not None, f"{name}: a plain notice must not need ruamel"
         reference = ruamel(text)
         assert typed(data) == typed(reference), name
-        notice = read_plain(text, Notice, LIMITS)
+        source = SourceFile(Path(name), text)
+        notice = read_plain(source, Notice, LIMITS)
         assert notice is not None and notice == Notice.model_validate(dict(reference)), name
-        assert text_spans(text) == ruamel_spans(text), name
+        assert text_spans(text) == source.text_spans == ruamel_spans(text), name
 
 
 def test_the_site_file_takes_the_fast_path_with_ruamels_values() -> None:
     text = (CONTENT / "site.yaml").read_text(encoding="utf-8")
     reference = ruamel(text)
     assert typed(fast(text)) == typed(reference)
-    assert read_plain(text, Site, LIMITS) == Site.model_validate(dict(reference))
+    assert read_plain(SourceFile(Path("site.yaml"), text), Site, LIMITS) == Site.model_validate(dict(reference))
 
 
 # --- scalars whose reading depends on the YAML version, the schema or the reader -----------------------------
@@ -298,6 +300,7 @@ def test_a_source_parses_its_tree_only_when_asked() -> None:
     source = load_content(CONTENT).sources["wusu-16"]
     assert source.data is None
     assert source.tree().lc.value("status") == (23, 8)  # 0-based: wusu-16.yaml:24:9
+    assert source.text_spans == ruamel_spans(source.text)  # for the lint
 
 
 def test_the_lint_finds_the_same_as_with_ruamel_alone(corpus: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,11 +80,17 @@ def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], in_
         from gazette.render import pdf
 
         pdf.font_configuration.cache_clear()
+        if in_pool:  # a worker warms up while the main process loads the notices
+            pdf.warm_up(site)
     if "docx" in formats:
-        import gazette.render.docx  # noqa: F401
+        from gazette.render import docx
+
+        if in_pool:
+            docx._blank_document(site.fonts.model_dump_json())
     if in_pool:
         # Everything imported so far lives as long as the worker: keep it out of the collections that
         # render_pdf runs after every PDF (a full collection over WeasyPrint's modules costs 30 ms).
+        gc.collect()  # the warm-up's garbage is not frozen with them
         gc.freeze()
 
 

@@ -166,6 +166,20 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
     _complete_metadata(target, content, notice.id)
 
 
+def warm_up(site) -> None:
+    """What the first PDF of a fresh worker would read anyway — the fonts' character maps (from the build
+    cache), pikepdf — loaded while the build's main process is still loading notices. (A throw-away layout
+    would also load Pango's fonts and cffi's types, 0.15 s, but on two cores shared with the main process it
+    delayed the main process as much as it saved.) Never an error here: the notice's own render reports it."""
+    try:
+        for role in fonts.ROLES:
+            for font in fonts.role_fonts(site.fonts, role):
+                font.characters  # noqa: B018 - loads the map
+        import pikepdf  # noqa: F401
+    except Exception:  # noqa: BLE001, S110 - see above
+        pass
+
+
 def _complete_metadata(target: Path, content: Content, identifier: str) -> None:
     """Add what WeasyPrint's XMP lacks for an archive: the language (dc:language) and the issuing
     organisation as publisher, and mark the embedded source as YAML. pikepdf rewrites the file with the

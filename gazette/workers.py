@@ -70,11 +70,10 @@ def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], in_
     from gazette.render.html import environment
 
     environment.cache_clear()
-    from gazette import charts, fonts
+    from gazette import charts
 
-    # Font character maps and chart PNGs are kept in the build cache: a fresh worker reads them back (10 ms)
-    # instead of parsing four CJK fonts' cmaps with fontTools (0.4 s) and importing CairoSVG (0.3 s).
-    fonts.use_cache(cache_root / "fonts")
+    # Chart PNGs are kept in the build cache: a notice's DOCX and PDF draw its chart once, and a fresh worker
+    # whose charts did not change never imports CairoSVG (0.3 s).
     charts.use_cache(cache_root / "charts")
     if "pdf" in formats:
         from gazette.render import pdf

@@ -1,5 +1,6 @@
 """The PDF path's shortcuts give what the long way gives: WeasyPrint's font subsets (gazette.render.weasyprint_speed),
-fontconfig's answers (gazette.fonts._fc_match against `fc-match`), cached character maps and chart PNGs."""
+fontconfig's answers (gazette.fonts._fc_match against `fc-match`), HarfBuzz's character maps against fontTools',
+cached chart PNGs."""
 
 from __future__ import annotations
 
@@ -65,22 +66,21 @@ def test_in_process_fontconfig_answers_as_fc_match() -> None:
         assert fonts._fc_match(pattern) == fonts._fc_match_command(pattern), family
 
 
-def test_cached_character_maps_are_fonttools_maps(tmp_path: Path) -> None:
+def test_harfbuzz_character_maps_are_fonttools_maps() -> None:
+    from fontTools.ttLib import TTFont
+
     from gazette import fonts
     from gazette.loader import load_content
 
-    font = fonts.primary_font(load_content(CONTENT).site.fonts, "body")
-    try:
-        fonts.use_cache(None)
-        direct = fonts._cmap(font.path, font.index)
-        fonts.use_cache(tmp_path)
-        written = fonts._cmap(font.path, font.index)
-        assert len(list(tmp_path.glob("*.cmap"))) == 1
-        fonts._cmap.cache_clear()
-        read_back = fonts._cmap(font.path, font.index)
-    finally:
-        fonts.use_cache(None)
-    assert direct == written == read_back and len(direct) > 6000
+    if fonts._harfbuzz() is None:
+        pytest.skip("libharfbuzz not loadable")
+    site_fonts = load_content(CONTENT).site.fonts
+    files = {(font.path, font.index) for role in fonts.ROLES for font in fonts.role_fonts(site_fonts, role)}
+    assert len(files) >= 3
+    for path, index in files:
+        font = TTFont(str(path), fontNumber=index, lazy=True)
+        assert fonts._cmap(path, index) == frozenset(font.getBestCmap()), path
+        font.close()
 
 
 def test_cached_chart_png_is_the_drawn_one(tmp_path: Path) -> None:

@@ -167,8 +167,7 @@ def render_pdf(rendered: RenderedNotice, content: Content, target: Path, *, sour
 
 
 def warm_up(site) -> None:
-    """What the first PDF of a fresh worker would read anyway — the fonts' character maps (from the build
-    cache), pikepdf — loaded while the build's main process is still loading notices. (A throw-away layout
+    """What the first PDF of a fresh worker would read anyway — the fonts' character maps, pikepdf — loaded while the build's main process is still loading notices. (A throw-away layout
     would also load Pango's fonts and cffi's types, 0.15 s, but on two cores shared with the main process it
     delayed the main process as much as it saved.) Never an error here: the notice's own render reports it."""
     try:

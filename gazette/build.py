@@ -169,7 +169,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                                f"{time.perf_counter() - t:.1f} 秒")
         keys = document_keys(content, inputs, site_digest)
         tasks = render_tasks(content, keys, formats, cache, clean, report)
-        summaries = summary_tasks(content, formats, output)
+        summaries = summary_tasks(content, formats, output, keys)
         t = time.perf_counter()
         reporter.start_rendering({**{fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats},
                                   "summary": len(summaries)})
@@ -270,7 +270,8 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
     return tasks
 
 
-def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path) -> list[tuple[Any, Any]]:
+def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path,
+                  keys: dict[str, str]) -> list[tuple[Any, Any]]:
     """The 整改情况一览表 documents (DOCX, PDF: one per inspection batch) not yet in the summary cache, as
     (content of the batch, document) for site.writer.make_summary_document. They are typeset by the workers
     beside the notices, not one after another by the site writer."""
@@ -281,7 +282,7 @@ def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path) ->
 
     cache_dir = summary_cache_dir(output)
     tasks = []
-    for document in summary_documents(content, formats, cache_dir):
+    for document in summary_documents(content, formats, cache_dir, keys):
         if not document.path.exists():
             batch_content = Content(root=content.root, site=content.site, notices=document.batch.notices)
             tasks.append((batch_content, document))
@@ -372,7 +373,9 @@ class _Workers:
         from gazette import workers
 
         if not self.local_ready:
-            workers.init(*self.args)
+            # no formats: the renderers are imported when first used, not to warm up this process while it
+            # parses a changed file (that cost a one-notice rebuild WeasyPrint's import, 0.8 s, up front)
+            workers.init(*self.args[:3], ())
             self.local_ready = True
         return workers
 

@@ -182,9 +182,9 @@ def file_stem(content: Content, batch: Batch) -> str:
 # --- PDF ------------------------------------------------------------------------------------------------------------
 
 def summary_pdf(content: Content, batch: Batch, target: Path) -> None:
-    import weasyprint
+    from gazette.render.pdf import SafeFetcher  # first: it imports WeasyPrint the quick way
 
-    from gazette.render.pdf import SafeFetcher
+    import weasyprint
 
     fetcher = SafeFetcher([content.root, *template_dirs(content.root)])
     document = weasyprint.HTML(string=summary_html(content, batch, for_print=True),

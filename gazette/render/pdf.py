@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import weasyprint
+from gazette.render import weasyprint_import  # noqa: F401 - before weasyprint, see there
+import weasyprint  # noqa: E402
 from markupsafe import Markup
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 

@@ -25,8 +25,8 @@ from gazette.site import feeds, opendata, search
 from gazette.site.builddate import build_date
 from gazette.site.reuse import SiteReuse
 from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, NOTICES_DIR, PROGRESS_PAGE, SIGNED_SUFFIX, Download,
-                                NoticePage, SummaryPage, group_path, groups_of, home_group, key_path, newest_first,
-                                notice_dir, paginate, publicity_state, relative_root)
+                                ListingPage, NoticePage, SummaryPage, group_path, groups_of, home_group, key_path,
+                                newest_first, notice_dir, paginate, publicity_state, relative_root)
 
 SEARCH_PAGE = "search/index.html"
 DATA_PAGE = "data/index.html"
@@ -72,9 +72,10 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     groups = {kind: groups_of(kind, pages, site) for kind in GROUP_KINDS}
     for group in [home_group(pages), *(g for kind in GROUP_KINDS for g in groups[kind])]:
         for listing in paginate(group, site.portal.page_size):
-            writer.write("site/listing.html.j2", listing.path, listing=listing, group=group,
-                         summaries=by_listing.get(group.path, []) if group.kind == "inspections" else [],
-                         page_date=listing.latest if listing.items else writer.latest)
+            summaries_shown = by_listing.get(group.path, []) if group.kind == "inspections" else []
+            page_date = listing.latest if listing.items else writer.latest
+            writer.write("site/listing.html.j2", listing.path, listing=listing, group=group, summaries=summaries_shown,
+                         page_date=page_date, reuse_key=_listing_page_key(listing, summaries_shown, page_date))
     for kind in GROUP_KINDS:
         writer.write("site/groups.html.j2", f"{kind}/index.html", kind=kind, groups=groups[kind],
                      summaries=by_listing if kind == "inspections" else {})
@@ -97,11 +98,11 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
 
     formats = [fmt for fmt in SUMMARY_FORMATS if any(d.label == fmt.upper() for p in pages for d in p.downloads)]
     cache_dir = summary_cache_dir(out)
+    keys = {page.notice.id: page.key for page in pages}
     documents: dict[str, list[SummaryDocument]] = {}
-    for document in summary_documents(content, formats, cache_dir):
+    for document in summary_documents(content, formats, cache_dir, keys):
         documents.setdefault(document.batch.inspection.model_dump_json(), []).append(document)
     written = []
-    keys = {page.notice.id: page.key for page in pages}
     for batch in summary.batches(content):
         page = SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
         folder = out / page.folder
@@ -145,8 +146,10 @@ class SummaryDocument:
     path: Path
 
 
-def summary_documents(content: Content, formats: Any, cache_dir: Path) -> list[SummaryDocument]:
-    """Every batch's documents in `formats` (those of SUMMARY_FORMATS), made or not."""
+def summary_documents(content: Content, formats: Any, cache_dir: Path,
+                      keys: dict[str, str | None]) -> list[SummaryDocument]:
+    """Every batch's documents in `formats` (those of SUMMARY_FORMATS), made or not. `keys`: notice id → the
+    key of its documents (build.document_keys), where known."""
     from gazette import summary
 
     formats = [fmt for fmt in SUMMARY_FORMATS if fmt in formats]
@@ -156,7 +159,7 @@ def summary_documents(content: Content, formats: Any, cache_dir: Path) -> list[S
                     cachelib.tree_fingerprint(template_dirs(content.root)))
     documents = []
     for batch in summary.batches(content):
-        key = summary_key(content, batch, fingerprints)
+        key = summary_key(content, batch, fingerprints, keys)
         documents += [SummaryDocument(batch, fmt, cache_dir / f"{key}.{fmt}") for fmt in formats]
     return documents
 
@@ -174,10 +177,12 @@ def make_summary_document(content: Content, document: SummaryDocument) -> tuple[
     return "summary", document.batch.name, time.perf_counter() - started
 
 
-def summary_key(content: Content, batch, fingerprints: tuple[str, ...]) -> str:
-    """What a batch's 一览表 DOCX and PDF are made of: its notices, the site's fonts and organisation, and
-    (in `fingerprints`) the templates, gazette's code and the installed fonts. Cheap: nothing is rendered."""
-    notices = [n.model_dump_json() for n in sorted(batch.notices, key=lambda n: n.id)]
+def summary_key(content: Content, batch, fingerprints: tuple[str, ...], keys: dict[str, str | None]) -> str:
+    """What a batch's 一览表 DOCX and PDF are made of: its notices (each by its documents' key where the build
+    gives one, which covers its file, site.yaml, the document templates, the fonts and gazette's code), the
+    site's fonts and organisation, and (in `fingerprints`) the templates, gazette's code and the installed
+    fonts. Cheap: nothing is rendered."""
+    notices = [keys.get(n.id) or n.model_dump_json() for n in sorted(batch.notices, key=lambda n: n.id)]
     return cachelib.digest(*notices, content.site.model_dump_json(include={"fonts", "organisation", "pdf", "statuses"}),
                            *fingerprints)
 
@@ -220,6 +225,19 @@ def _notice_page_key(page: NoticePage, newer: NoticePage | None, older: NoticePa
         return None
     return cachelib.digest(page.key, repr([(d.label, d.filename, d.size) for d in page.downloads]),
                            *(f"{n.path}|{n.key}" if n else "-" for n in (newer, older)))
+
+
+def _listing_page_key(listing: ListingPage, summaries: list[SummaryPage], page_date: dt.date) -> str | None:
+    """A listing page shows its group (name, size), its items, its place among the group's pages and, for an
+    inspection, the batch's 一览表 links."""
+    if any(item.key is None for item in listing.items):
+        return None
+    group = listing.group
+    return cachelib.digest(
+        str(group.kind), group.key, group.inspection.model_dump_json() if group.inspection else "-",
+        str(len(group.pages)), str(listing.number), str(listing.count), page_date.isoformat(),
+        *(f"{item.path}|{item.key}" for item in listing.items),
+        *(f"{s.path}|{len(s.rows)}|{s.inspection.model_dump_json()}" for s in summaries))
 
 
 def _summary_page_key(page: SummaryPage, keys: dict[str, str | None]) -> str | None:

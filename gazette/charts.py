@@ -121,8 +121,8 @@ KEEP_UNUSED_SECONDS = 7 * 24 * 3600
 
 
 def use_cache(folder: Path | None) -> None:
-    """Keep chart PNGs in `folder` (the build cache's charts/), each under a hash of its SVG, its size and the
-    font files that draw its labels. PNGs no build read for a week are deleted."""
+    """Keep chart PNGs in `folder` (the build cache's charts/), each under a hash of its SVG, its size, the
+    font files that draw its labels and CairoSVG's version. PNGs no build read for a week are deleted."""
     global _cache_dir
     _cache_dir = folder
     if folder is not None and folder.is_dir():
@@ -138,7 +138,7 @@ def _cache_file(svg: str, width: int, height: int, font_family: str) -> Path | N
         return None
     from gazette.fonts import find_font
 
-    parts = [svg, str(width), str(height)]
+    parts = [svg, str(width), str(height), *_renderer_versions()]
     for family in (f.strip() for f in font_family.split(",")):
         font = find_font(family)
         if font is not None:
@@ -149,6 +149,19 @@ def _cache_file(svg: str, width: int, height: int, font_family: str) -> Path | N
     with contextlib.suppress(OSError):
         os.utime(path)  # used now: kept from pruning
     return path
+
+
+@lru_cache(maxsize=1)
+def _renderer_versions() -> tuple[str, ...]:
+    from importlib import metadata
+
+    versions = []
+    for name in ("CairoSVG", "cairocffi"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(name)
+    return tuple(versions)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

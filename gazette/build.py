@@ -392,18 +392,22 @@ class _Workers:
     def run_render(self, tasks: list["RenderTask"], summaries: list[tuple[Any, Any]] = ()) \
             -> Iterator[tuple[str, str, float]]:
         """Render the notices' tasks and the 一览表 documents (summary_tasks); yields (format, name, seconds)
-        as each is done."""
+        as each is done. HTML fragments (under a millisecond each, less than sending one to a worker and back)
+        are rendered in this process, while the workers typeset the documents."""
         from concurrent.futures import as_completed
 
         from gazette import workers
         from gazette.site.writer import make_summary_document
 
+        here = [task for task in tasks if task.fmt == "html"]
         # the 一览表 documents first: as long as a PDF each, and few, they must not be the last to finish
-        calls = [(make_summary_document, args) for args in summaries] + [(workers.render, (task,)) for task in tasks]
+        calls = [(make_summary_document, args) for args in summaries]
+        calls += [(workers.render, (task,)) for task in tasks if task.fmt != "html"]
+        local = self._local() if tasks else None
         if self.pool is None and (self.jobs == 1 or len(calls) <= 1):
-            local = self._local() if tasks else None
             for function, args in calls:
                 yield (local.render if function is workers.render else function)(*args)
+            yield from (local.render(task) for task in here)
             return
         remaining = calls
         while remaining:
@@ -412,7 +416,10 @@ class _Workers:
             batch, remaining = remaining[:room], remaining[room:]
             self.submitted += len(batch)
             futures = [pool.submit(function, *args) for function, args in batch]
+            yield from (local.render(task) for task in here)  # this process's share, beside the workers
+            here = []
             yield from _broken_pool_is_an_error(future.result() for future in as_completed(futures))
+        yield from (local.render(task) for task in here)
 
 
 def _broken_pool_is_an_error(results: Iterator[Any]) -> Iterator[Any]:

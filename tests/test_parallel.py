@@ -29,7 +29,7 @@ def test_one_worker_and_two_build_the_same_bytes(tmp_path: Path) -> None:
 
 
 def _descendants(pid: int) -> set[int]:
-    """Every process below `pid` (workers are children of the fork server, itself a child of the build)."""
+    """Every process below `pid` (the forked workers, and whatever they run)."""
     parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -60,10 +60,11 @@ def test_killed_build_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
     build_process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     deadline = time.monotonic() + 30
-    while len(workers) < 3 and time.monotonic() < deadline:  # the fork server and two workers
+    # the two workers (the count was once 3, from a fork server and fc-match runs that are gone)
+    while len(workers) < 2 and time.monotonic() < deadline:
         workers = _descendants(build_process.pid)
         time.sleep(0.05)
-    assert len(workers) >= 3, "the build never started its workers"
+    assert len(workers) >= 2, "the build never started its workers"
     time.sleep(0.5)  # let them start rendering
     build_process.send_signal(signal.SIGKILL)
     build_process.wait()

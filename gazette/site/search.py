@@ -21,7 +21,6 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -91,6 +90,17 @@ def _shard_files(folder: Path) -> dict[str, list[int]]:
     return stamps(folder, skip_dirs=lambda name: name.startswith(SHARD_PREFIX))
 
 
+def _executable() -> str:
+    """Pagefind's own binary, run directly rather than through `python -m pagefind_bin_extended` (an
+    interpreter start for each shard)."""
+    try:
+        import pagefind_bin_extended
+
+        return str(pagefind_bin_extended.get_executable())
+    except (ImportError, FileNotFoundError) as exc:
+        raise GazetteError(f"找不到 Pagefind（{exc}）；请确认已安装 pagefind-bin-extended（make demo 会安装）") from None
+
+
 def _page(site: Path, notice_id: str) -> Path:
     return site / NOTICES_DIR / notice_id / "index.html"
 
@@ -98,8 +108,7 @@ def _page(site: Path, notice_id: str) -> Path:
 def _run_pagefind(site: Path, notice_ids: list[str], output: Path) -> None:
     # ids are [a-z0-9-] (model.Notice.id): safe inside a glob's {a,b} alternatives
     glob = f"{NOTICES_DIR}/{{{','.join(notice_ids)}}}/index.html"
-    command = [sys.executable, "-m", "pagefind_bin_extended", "--site", str(site), "--output-path", str(output),
-               "--glob", glob, "--silent"]
+    command = [_executable(), "--site", str(site), "--output-path", str(output), "--glob", glob, "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except FileNotFoundError as exc:  # pragma: no cover - the interpreter itself vanished

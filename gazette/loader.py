@@ -186,6 +186,16 @@ def parse_yaml(path: Path, text: str, limits: Limits) -> Any:
             path, line, column, None, f"YAML 格式错误：含有不可见的控制字符 U+{code:04X}，请删除")]) from None
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise _file_error(path, "YAML 格式错误：" + str(exc).replace("\n", " ")) from None
+    except (NotImplementedError, AssertionError, AttributeError, IndexError, KeyError):
+        # ruamel's own failures on text it does not expect (comments beside U+2028 line separators raise
+        # NotImplementedError): a message about the file, never a traceback
+        unusual = re.search("[\u2028\u2029\x85]", text)
+        if unusual:
+            line = text.count("\n", 0, unusual.start()) + 1
+            column = unusual.start() - text.rfind("\n", 0, unusual.start())
+            raise ContentErrors([ContentError(path, line, column, None, (
+                f"YAML 格式错误：含有特殊换行符 U+{ord(unusual.group()):04X}（多由复制粘贴带入），请改为普通换行"))]) from None
+        raise _file_error(path, "YAML 格式错误：无法解析这个文件，请检查缩进、引号和注释") from None
 
 
 def _new_yaml() -> YAML:
@@ -300,7 +310,8 @@ class _EventCheck:
         if event.anchor:
             fail(event, f"不支持 YAML 锚点（&{event.anchor}），请直接写出内容")
         if isinstance(event, ScalarEvent):
-            bad = _UNUSABLE.search(event.value)
+            # a folded (>) scalar carries ruamel's fold marks, U+0007, which its constructor removes
+            bad = _UNUSABLE.search(event.value.replace("\a", "") if event.style == ">" else event.value)
             if bad:
                 fail(event, f"含有不可用的字符 U+{ord(bad.group()):04X}（控制字符或无效编码，多由 \\x、\\u 转义写出），请删除")
         tag = str(getattr(event, "tag", None) or "")

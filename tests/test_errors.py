@@ -91,3 +91,28 @@ def test_broken_template_override_is_one_line_naming_file_and_line(content_copy:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "模板错误" in result.stderr and "notice.html.j2:" in result.stderr
+
+
+def test_a_folded_block_scalar_is_text_not_a_control_character(content_copy: Path) -> None:
+    """`task: >` (YAML's folded style) is valid: its lines join with a space. ruamel marks the folds with
+    U+0007 until it builds the value, and the loader once refused that mark as a control character."""
+    from gazette.loader import load_content
+
+    notice = content_copy / "notices" / "wusu-16.yaml"
+    text = notice.read_text(encoding="utf-8")
+    start = text.index("\ntask:") + 1
+    end = text.index("\n", start)
+    notice.write_text(text[:start] + "task: >\n  第一行文字，\n  第二行文字。\n" + text[end + 1:], encoding="utf-8")
+    result = run_gazette("check", str(content_copy))
+    assert result.returncode == 0, result.stderr
+    loaded = next(n for n in load_content(content_copy).notices if n.id == "wusu-16")
+    assert loaded.task == "第一行文字， 第二行文字。"
+
+
+def test_a_line_separator_beside_a_comment_is_an_error_not_a_traceback(content_copy: Path) -> None:
+    """ruamel raises NotImplementedError on comments after U+2028 (pasted from a web page or Word)."""
+    (content_copy / "notices" / "pasted.yaml").write_text("a: \u2028\n\u2028a\n\n# end\n", encoding="utf-8")
+    result = run_gazette("check", str(content_copy))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "pasted.yaml:1:4 YAML 格式错误：含有特殊换行符 U+2028" in result.stderr

@@ -169,7 +169,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                                f"{time.perf_counter() - t:.1f} 秒")
         keys = document_keys(content, inputs, site_digest)
         tasks = render_tasks(content, keys, formats, cache, clean, report)
-        summaries = summary_tasks(content, formats, output, keys)
+        summaries = summary_tasks(content, formats, output, keys, clean)
         t = time.perf_counter()
         reporter.start_rendering({**{fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats},
                                   "summary": len(summaries)})
@@ -180,7 +180,9 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
     for task in tasks:
         cache.record_object(task.key, task.fmt)
     t = time.perf_counter()
-    with staging_folder(output) as staging:
+    # the replaced output is deleted after the build has returned (deleting 1,000 notices' folders took longer
+    # than the rest of a one-notice rebuild)
+    with staging_folder(output, delete_old_later=True) as staging:
         write_output(content, keys, formats, cache, staging, output, report, reusable)
     reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - t:.1f} 秒")
     return report
@@ -270,11 +272,11 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
     return tasks
 
 
-def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path,
-                  keys: dict[str, str]) -> list[tuple[Any, Any]]:
-    """The 整改情况一览表 documents (DOCX, PDF: one per inspection batch) not yet in the summary cache, as
-    (content of the batch, document) for site.writer.make_summary_document. They are typeset by the workers
-    beside the notices, not one after another by the site writer."""
+def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path, keys: dict[str, str],
+                  clean: bool) -> list[tuple[Any, Any]]:
+    """The 整改情况一览表 documents (DOCX, PDF: one per inspection batch) not yet in the summary cache (all of
+    them for a clean build), as (content of the batch, document) for site.writer.make_summary_document. They
+    are typeset by the workers beside the notices, not one after another by the site writer."""
     if "html" not in formats:  # no site, no 一览表 pages
         return []
     from gazette.loader import Content
@@ -283,7 +285,7 @@ def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path,
     cache_dir = summary_cache_dir(output)
     tasks = []
     for document in summary_documents(content, formats, cache_dir, keys):
-        if not document.path.exists():
+        if clean or not document.path.exists():
             batch_content = Content(root=content.root, site=content.site, notices=document.batch.notices)
             tasks.append((batch_content, document))
     return tasks

@@ -82,8 +82,9 @@ def output_lock(output: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staging_folder(output: Path) -> Iterator[Path]:
-    """A new folder beside `output`; on success it replaces `output`, on any failure it is removed."""
+def staging_folder(output: Path, *, delete_old_later: bool = False) -> Iterator[Path]:
+    """A new folder beside `output`; on success it replaces `output`, on any failure it is removed.
+    `delete_old_later`: the replaced tree is deleted after this process is done (see discard)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     cleanup_leftovers(output)
     check_replaceable(output)  # before the work, not only at the swap
@@ -92,14 +93,14 @@ def staging_folder(output: Path) -> Iterator[Path]:
         (staging / MARKER).write_text("gazette 生成的输出文件夹，每次构建整体替换（built by gazette; replaced by every build）\n",
                                       encoding="utf-8")
         yield staging
-        swap_in(staging, output)
+        swap_in(staging, output, delete_old_later=delete_old_later)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     cleanup_leftovers(output)
 
 
-def swap_in(staging: Path, output: Path) -> None:
+def swap_in(staging: Path, output: Path, *, delete_old_later: bool = False) -> None:
     check_replaceable(output)
     staging.chmod(0o755)  # mkdtemp makes 0700; a web server must read the site
     _flush(staging)
@@ -107,20 +108,23 @@ def swap_in(staging: Path, output: Path) -> None:
         os.replace(staging, output)
         return
     if _exchange(staging, output):  # one atomic step on Linux: readers see the old site or the new one
-        discard(staging, output)
+        discard(staging, output, later=delete_old_later)
         return
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     os.replace(output, old)  # two renames: a build killed between them is repaired by recover()
     os.replace(staging, output)
-    discard(old, output)
+    discard(old, output, later=delete_old_later)
 
 
-def discard(replaced: Path, output: Path) -> None:
-    """Delete the replaced tree without making the build wait for it. Deleting is slow where it matters
-    most: 1,000 notices are 1,600 folders, which took 2.8 s to remove on ext4 mounted with `discard`, longer
-    than the rest of a one-notice rebuild. The tree is renamed to .NAME.trash-* (so it is never mistaken for
-    a site or a staging folder) and removed by a detached process; a trash folder that process did not finish
-    (machine switched off) is removed by a later build (cleanup_leftovers)."""
+def discard(replaced: Path, output: Path, *, later: bool) -> None:
+    """Delete the replaced tree; with `later`, without making the build wait for it. Deleting is slow where
+    it matters most: 1,000 notices are 1,600 folders, which took 2.8 s to remove on ext4 mounted with
+    `discard`, longer than the rest of a one-notice rebuild. The tree is renamed to .NAME.trash-* (so it is
+    never mistaken for a site or a staging folder) and removed by a detached process; a trash folder that
+    process did not finish (machine switched off) is removed by a later build (cleanup_leftovers)."""
+    if not later:
+        shutil.rmtree(replaced, ignore_errors=True)
+        return
     trash = output.parent / f".{output.name}.trash-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         os.replace(replaced, trash)

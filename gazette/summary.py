@@ -182,7 +182,7 @@ def file_stem(content: Content, batch: Batch) -> str:
 # --- PDF ------------------------------------------------------------------------------------------------------------
 
 def summary_pdf(content: Content, batch: Batch, target: Path) -> None:
-    from gazette.render.pdf import SafeFetcher  # first: it imports WeasyPrint the quick way
+    from gazette.render.pdf import SafeFetcher, font_configuration  # first: it imports WeasyPrint the quick way
 
     import weasyprint
 
@@ -191,7 +191,7 @@ def summary_pdf(content: Content, batch: Batch, target: Path) -> None:
                                base_url=str(content.root) + "/", url_fetcher=fetcher)
     # PDF/A like the notices, so the table can go into the same archive
     document.write_pdf(target, pdf_variant=content.site.pdf.variant, pdf_identifier=file_stem(content, batch).encode(),
-                       custom_metadata=False)
+                       custom_metadata=False, font_config=font_configuration())
 
 
 # --- DOCX -----------------------------------------------------------------------------------------------------------

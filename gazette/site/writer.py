@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +48,6 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
     PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock). `reuse` lets pages whose
     inputs are unchanged be taken from `previous` instead of rendered again."""
-    site = content.site
     today = today or build_date()
     ordered = newest_first(pages)
     for page in ordered:
@@ -63,7 +63,19 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
         writer.write("site/notice.html.j2", page.path, page=page, notice=page.notice, newer=newer, older=older,
                      state=publicity_state(page.notice, today), page_date=page.notice.published,
                      reuse_key=_notice_page_key(page, newer, older))
+    # Pagefind reads only the notice pages, now complete: it indexes them while this thread writes the rest
+    # (it runs in other processes, on the core this one leaves idle).
+    notice_ids = [page.notice.id for page in ordered]
+    with ThreadPoolExecutor(1) as background:
+        indexing = background.submit(search.index, out, notice_ids, reuse=reuse)
+        _write_the_rest(content, pages, ordered, out, writer, notice_ids)
+        indexing.result()
 
+
+def _write_the_rest(content: Content, pages: list[NoticePage], ordered: list[NoticePage], out: Path,
+                    writer: "PageWriter", notice_ids: list[str]) -> None:
+    """Every page but the notices': 一览表, listings, progress, search and data pages, feeds and the sitemap."""
+    site = content.site
     summaries = write_summaries(content, pages, out, writer)
     by_listing: dict[str, list[SummaryPage]] = {}
     for summary_page in summaries:
@@ -80,12 +92,10 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
         writer.write("site/groups.html.j2", f"{kind}/index.html", kind=kind, groups=groups[kind],
                      summaries=by_listing if kind == "inspections" else {})
     write_progress(content, pages, writer)
-    notice_ids = [page.notice.id for page in ordered]
     writer.write("site/search.html.j2", SEARCH_PAGE, index_dirs=[search.shard_dir(k) for k, _ in
                                                                  enumerate(search.shards(notice_ids))])
     writer.write("site/data.html.j2", DATA_PAGE, files=opendata.write(site, ordered, out))
     feeds.write(writer.env, site, ordered, out, writer.latest, writer.paths)
-    search.index(out, notice_ids, reuse=reuse)
 
 
 # --- 整改情况一览表 and 整改进展 -------------------------------------------------------------------------------------

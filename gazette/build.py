@@ -37,6 +37,9 @@ ALL_FORMATS = ("html", "docx", "pdf")
 DOCUMENT_FORMATS = ("docx", "pdf")
 # Below this many files to parse, a pool costs more (fork, imports) than it saves.
 PARALLEL_PARSE_MIN = 16
+# HTML fragments take about a millisecond each: only many of them, in chunks, are worth sending to workers (and
+# only when the workers have no documents to typeset: then this process renders them meanwhile).
+PARALLEL_FRAGMENTS_MIN = 200
 # A worker is replaced after this many renders: WeasyPrint's caches are released by gc between renders
 # (render_pdf), and recycling bounds whatever a long run still accumulates.
 TASKS_PER_WORKER = 200
@@ -405,6 +408,11 @@ class _Workers:
         # the 一览表 documents first: as long as a PDF each, and few, they must not be the last to finish
         calls = [(make_summary_document, args) for args in summaries]
         calls += [(workers.render, (task,)) for task in tasks if task.fmt != "html"]
+        if not calls and self.jobs > 1 and len(here) >= PARALLEL_FRAGMENTS_MIN:  # an HTML-only build
+            pool = self._pool()
+            self.submitted += len(here) // 10  # a fragment grows a worker far less than a document
+            yield from _broken_pool_is_an_error(pool.map(workers.render, here, chunksize=32))
+            return
         local = self._local() if tasks else None
         if self.pool is None and (self.jobs == 1 or len(calls) <= 1):
             for function, args in calls:

@@ -28,6 +28,19 @@ def test_one_worker_and_two_build_the_same_bytes(tmp_path: Path) -> None:
     assert_same_tree(tmp_path / "one" / "public", tmp_path / "two" / "public")
 
 
+def test_an_html_only_build_renders_its_fragments_in_workers_to_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """A large HTML-only build sends its fragments to the workers in chunks (build.PARALLEL_FRAGMENTS_MIN):
+    the same site as one process makes."""
+    import gazette.build
+
+    monkeypatch.setattr(gazette.build, "PARALLEL_FRAGMENTS_MIN", 2)
+    ws = Workspace(tmp_path, extra=3)
+    build(ws.content, tmp_path / "one" / "public", formats=("html",), jobs=1)
+    report = build(ws.content, tmp_path / "two" / "public", formats=("html",), jobs=2)
+    assert report.built == {"html": 6}
+    assert_same_tree(tmp_path / "one" / "public", tmp_path / "two" / "public")
+
+
 def _descendants(pid: int) -> set[int]:
     """Every process below `pid` (the forked workers, and whatever they run)."""
     parents = {}

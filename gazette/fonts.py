@@ -98,20 +98,14 @@ def _fontconfig():
     except (OSError, TypeError):
         return None
     p, i = ctypes.c_void_p, ctypes.c_int
-    for function, restype, argtypes in (
+    return _declared(library, (
             ("FcNameParse", p, [ctypes.c_char_p]),
             ("FcConfigSubstitute", i, [p, p, i]),
             ("FcDefaultSubstitute", None, [p]),
             ("FcFontMatch", p, [p, p, ctypes.POINTER(i)]),
             ("FcPatternGetString", i, [p, ctypes.c_char_p, i, ctypes.POINTER(ctypes.c_char_p)]),
             ("FcPatternGetInteger", i, [p, ctypes.c_char_p, i, ctypes.POINTER(i)]),
-            ("FcPatternDestroy", None, [p])):
-        try:
-            getattr(library, function).restype = restype
-            getattr(library, function).argtypes = argtypes
-        except AttributeError:
-            return None
-    return library
+            ("FcPatternDestroy", None, [p])))
 
 
 def _fc_match_command(pattern: str) -> tuple[list[str], str, int] | None:
@@ -171,7 +165,7 @@ def _harfbuzz():
     except (OSError, TypeError):
         return None
     p, u = ctypes.c_void_p, ctypes.c_uint
-    for function, restype, argtypes in (
+    return _declared(library, (
             ("hb_blob_create_from_file", p, [ctypes.c_char_p]),
             ("hb_face_create", p, [p, u]),
             ("hb_face_get_glyph_count", u, [p]),
@@ -181,7 +175,12 @@ def _harfbuzz():
             ("hb_set_next_many", u, [p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint32), u]),
             ("hb_set_destroy", None, [p]),
             ("hb_face_destroy", None, [p]),
-            ("hb_blob_destroy", None, [p])):
+            ("hb_blob_destroy", None, [p])))
+
+
+def _declared(library: ctypes.CDLL, signatures: tuple) -> ctypes.CDLL | None:
+    """`library` with each (function, restype, argtypes) declared; None if it lacks one (too old a version)."""
+    for function, restype, argtypes in signatures:
         try:
             getattr(library, function).restype = restype
             getattr(library, function).argtypes = argtypes

@@ -111,8 +111,8 @@ def _run_pagefind(site: Path, notice_ids: list[str], output: Path) -> None:
     command = [_executable(), "--site", str(site), "--output-path", str(output), "--glob", glob, "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    except FileNotFoundError as exc:  # pragma: no cover - the interpreter itself vanished
-        raise GazetteError(f"无法运行 Pagefind：{exc}") from None
+    except OSError as exc:  # the binary vanished or is not executable (a broken install)
+        raise GazetteError(f"无法运行 Pagefind：{exc}；请确认已安装 pagefind-bin-extended") from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         hint = detail[-1] if detail else f"exit code {result.returncode}"

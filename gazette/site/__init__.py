@@ -7,7 +7,8 @@ content's site settings. The modules are named after what they write:
   writer.py    write_site: renders the templates under templates/site/ and copies the assets
   feeds.py     Atom feed, sitemap.xml, robots.txt
   opendata.py  notices.json and notices.csv (field names documented in docs/data.md)
-  search.py    runs Pagefind's extended (Chinese-segmenting) indexer over the written pages
+  search.py    runs Pagefind's extended (Chinese-segmenting) indexer over the notice pages, in shards
+  reuse.py     what an incremental build takes unchanged from the last output (pages, search shards)
   builddate.py the build date (SOURCE_DATE_EPOCH), which decides 公示中 / 公示已结束 / 即将公示
 """
 

@@ -44,11 +44,19 @@ def template_dirs(content_root: Path | None) -> list[Path]:
     return dirs
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a full or read-only temp folder: the template is compiled again next time
+            pass
+
+
 @lru_cache(maxsize=1)
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     try:
-        return jinja2.FileSystemBytecodeCache()
-    except RuntimeError:  # no private temp folder could be made: compile every time
+        return _BytecodeCache()
+    except (RuntimeError, OSError):  # no private temp folder could be made: compile every time
         return None
 
 

@@ -366,6 +366,9 @@ class _Workers:
             # (the progress display redraws from this thread), and the executor forks before starting its.
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
                                             initializer=workers.init, initargs=(*self.args, True))
+            # The executor forks its workers at the first submit, not when it is made: submit at once, so
+            # that they warm up (import WeasyPrint, read the fonts) while this process loads the notices.
+            self.pool.submit(os.getpid)
             self.submitted = 0
         return self.pool
 

@@ -238,5 +238,6 @@ def test_works_from_file_urls_except_search(page, e2e_site: Path) -> None:
     assert page.url.endswith("/regions/index.html")
     page.get_by_label("站内搜索").fill("地下水")
     page.get_by_label("站内搜索").press("Enter")
-    assert page.locator("#search-offline").is_visible()
+    # the search page's script shows the notice once it has run (is_visible() alone does not wait for it)
+    page.wait_for_selector("#search-offline", state="visible", timeout=10_000)
     assert "预览服务器" in page.locator("#search-offline").inner_text()

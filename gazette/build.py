@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -178,15 +178,21 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                                   "summary": len(summaries)})
         for fmt, notice_id, seconds in workers.run_render(tasks, summaries):
             reporter.rendered(fmt, notice_id, seconds)
-        if tasks or summaries:
-            reporter.stage("渲染", f"{len(tasks) + len(summaries)} 个文件，{time.perf_counter() - t:.1f} 秒")
-    for task in tasks:
-        cache.record_object(task.key, task.fmt)
-    t = time.perf_counter()
-    # the replaced output is deleted after the build has returned (deleting 1,000 notices' folders took longer
-    # than the rest of a one-notice rebuild)
-    with staging_folder(output, delete_old_later=True) as staging:
-        write_output(content, keys, formats, cache, staging, output, report, reusable)
+        if tasks:
+            reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - t:.1f} 秒")
+        for task in tasks:
+            cache.record_object(task.key, task.fmt)
+
+        def summaries_done() -> None:
+            for fmt, name, seconds in workers.finish_summaries():
+                reporter.rendered(fmt, name, seconds)
+
+        t = time.perf_counter()
+        # Written while the workers may still typeset 一览表 documents: the site writer waits for them
+        # (summaries_done) only before the pages that link them. The replaced output is deleted after the
+        # build has returned (deleting 1,000 notices' folders took longer than the rest of a one-notice rebuild).
+        with staging_folder(output, delete_old_later=True) as staging:
+            write_output(content, keys, formats, cache, staging, output, report, reusable, summaries_done)
     reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - t:.1f} 秒")
     return report
 
@@ -196,7 +202,12 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
     """Every notice, validated, as loader.load_content returns them (and with the same errors), reusing
     the parse cache; the checks across files are the loader's own (assemble_content)."""
     from gazette.errors import ContentError
-    from gazette.loader import assemble_content, check_against_site, check_inside, notice_files
+    from gazette.loader import (
+        assemble_content,
+        check_against_site,
+        check_inside,
+        notice_files,
+    )
 
     paths = notice_files(content_root)
     keys = {path: cachelib.digest(code, site_digest, path.read_bytes()) if path.is_file() else "" for path in paths}
@@ -295,7 +306,8 @@ def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path, ke
 
 
 def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
-                 staging: Path, previous: Path, report: BuildReport, reusable: dict) -> None:
+                 staging: Path, previous: Path, report: BuildReport, reusable: dict,
+                 summaries_done: Callable[[], None]) -> None:
     from gazette.render.html import RenderedNotice, chart_files
     from gazette.site import Download, NoticePage, notice_dir, write_site
     from gazette.site.reuse import SiteReuse
@@ -319,7 +331,7 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
         pages.append(page)
     if "html" in formats:
         reuse = SiteReuse(previous if previous.is_dir() else None, reusable)
-        write_site(content, pages, staging, previous=previous, reuse=reuse)
+        write_site(content, pages, staging, previous=previous, reuse=reuse, summaries_done=summaries_done)
         report.reusable, report.pages_reused = reuse.written, reuse.pages_taken
         report.files["html"] = sum(1 for _ in staging.rglob("*.html"))
 
@@ -342,6 +354,7 @@ class _Workers:
         self.jobs = jobs if threading.active_count() == 1 else 1
         self.pool: ProcessPoolExecutor | None = None
         self.submitted = 0  # tasks given to the current pool
+        self.summaries: list[Any] = []  # 一览表 documents started by run_render, for finish_summaries
         self.local_ready = False
         # Start early only when there are documents to render: an HTML-only build is too short to gain.
         if jobs > 1 and any(f in formats for f in DOCUMENT_FORMATS):
@@ -399,9 +412,10 @@ class _Workers:
 
     def run_render(self, tasks: list["RenderTask"], summaries: list[tuple[Any, Any]] = ()) \
             -> Iterator[tuple[str, str, float]]:
-        """Render the notices' tasks and the 一览表 documents (summary_tasks); yields (format, name, seconds)
-        as each is done. HTML fragments (under a millisecond each, less than sending one to a worker and back)
-        are rendered in this process, while the workers typeset the documents."""
+        """Render the notices' tasks; yields (format, notice id, seconds) as each is done. The 一览表 documents
+        (summary_tasks) are started too, first, and finish_summaries() waits for them: the site can be written
+        meanwhile. HTML fragments (about a millisecond each, less than sending one to a worker and back) are
+        rendered in this process while the workers typeset the documents."""
         from concurrent.futures import as_completed
 
         from gazette import workers
@@ -411,6 +425,7 @@ class _Workers:
         # the 一览表 documents first: as long as a PDF each, and few, they must not be the last to finish
         calls = [(make_summary_document, args) for args in summaries]
         calls += [(workers.render, (task,)) for task in tasks if task.fmt != "html"]
+        self.summaries = []
         if not calls and self.jobs > 1 and len(here) >= PARALLEL_FRAGMENTS_MIN:  # an HTML-only build
             pool = self._pool()
             self.submitted += len(here) // 10  # a fragment grows a worker far less than a document
@@ -418,8 +433,10 @@ class _Workers:
             return
         local = self._local() if tasks else None
         if self.pool is None and (self.jobs == 1 or len(calls) <= 1):
+            self.summaries = [(function, args) for function, args in calls if function is make_summary_document]
             for function, args in calls:
-                yield (local.render if function is workers.render else function)(*args)
+                if function is workers.render:
+                    yield local.render(*args)
             yield from (local.render(task) for task in here)
             return
         remaining = calls
@@ -428,11 +445,26 @@ class _Workers:
             room = max(1, TASKS_PER_WORKER * self.jobs - self.submitted)
             batch, remaining = remaining[:room], remaining[room:]
             self.submitted += len(batch)
-            futures = [pool.submit(function, *args) for function, args in batch]
+            futures = [(function, pool.submit(function, *args)) for function, args in batch]
             yield from (local.render(task) for task in here)  # this process's share, beside the workers
             here = []
-            yield from _broken_pool_is_an_error(future.result() for future in as_completed(futures))
+            if not remaining:  # the last pool: its 一览表 documents may finish while the site is written
+                self.summaries = [future for function, future in futures if function is make_summary_document]
+                futures = [(function, future) for function, future in futures if function is not make_summary_document]
+            yield from _broken_pool_is_an_error(future.result() for future in as_completed(f for _, f in futures))
         yield from (local.render(task) for task in here)
+
+    def finish_summaries(self) -> Iterator[tuple[str, str, float]]:
+        """Wait for the 一览表 documents run_render started (or, without workers, make them here)."""
+        from concurrent.futures import Future
+
+        pending, self.summaries = self.summaries, []
+        for item in pending:
+            if isinstance(item, Future):
+                yield from _broken_pool_is_an_error(future.result() for future in [item])
+            else:
+                function, args = item
+                yield function(*args)
 
 
 def _broken_pool_is_an_error(results: Iterator[Any]) -> Iterator[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,10 +25,10 @@ from gazette.loader import Content
 from gazette.render.html import environment, template_dirs
 from gazette.site import feeds, opendata, search
 from gazette.site.builddate import build_date
-from gazette.site.reuse import SiteReuse
 from gazette.site.pages import (ASSETS_DIR, GROUP_KINDS, NOTICES_DIR, PROGRESS_PAGE, SIGNED_SUFFIX, Download,
                                 ListingPage, NoticePage, SummaryPage, group_path, groups_of, home_group, key_path,
                                 newest_first, notice_dir, paginate, publicity_state, relative_root)
+from gazette.site.reuse import SiteReuse
 
 SEARCH_PAGE = "search/index.html"
 DATA_PAGE = "data/index.html"
@@ -43,11 +44,13 @@ class Identity:
 
 
 def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous: Path | None = None,
-               today: dt.date | None = None, reuse: SiteReuse | None = None) -> None:
+               today: dt.date | None = None, reuse: SiteReuse | None = None,
+               summaries_done: Callable[[], None] = lambda: None) -> None:
     """Write the whole site into `out`, where build.py has already put each notice's DOCX and PDF.
     `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
     PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock). `reuse` lets pages whose
-    inputs are unchanged be taken from `previous` instead of rendered again."""
+    inputs are unchanged be taken from `previous` instead of rendered again. `summaries_done` returns when
+    the 一览表 documents are made (the build's workers may still be typesetting them)."""
     today = today or build_date()
     ordered = newest_first(pages)
     for page in ordered:
@@ -68,15 +71,16 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     notice_ids = [page.notice.id for page in ordered]
     with ThreadPoolExecutor(1) as background:
         indexing = background.submit(search.index, out, notice_ids, reuse=reuse)
-        _write_the_rest(content, pages, ordered, out, writer, notice_ids)
+        _write_the_rest(content, pages, ordered, out, writer, notice_ids, summaries_done)
         indexing.result()
 
 
 def _write_the_rest(content: Content, pages: list[NoticePage], ordered: list[NoticePage], out: Path,
-                    writer: "PageWriter", notice_ids: list[str]) -> None:
-    """Every page but the notices': 一览表, listings, progress, search and data pages, feeds and the sitemap."""
+                    writer: "PageWriter", notice_ids: list[str], summaries_done: Callable[[], None]) -> None:
+    """Every page but the notices': listings, progress, search and data pages, 一览表 pages (last: their
+    documents may still be in the making), feeds and the sitemap (of every page written)."""
     site = content.site
-    summaries = write_summaries(content, pages, out, writer)
+    summaries = summary_pages(content)
     by_listing: dict[str, list[SummaryPage]] = {}
     for summary_page in summaries:
         by_listing.setdefault(summary_page.listing_path, []).append(summary_page)
@@ -95,26 +99,34 @@ def _write_the_rest(content: Content, pages: list[NoticePage], ordered: list[Not
     writer.write("site/search.html.j2", SEARCH_PAGE, index_dirs=[search.shard_dir(k) for k, _ in
                                                                  enumerate(search.shards(notice_ids))])
     writer.write("site/data.html.j2", DATA_PAGE, files=opendata.write(site, ordered, out))
+    summaries_done()
+    write_summaries(content, pages, summaries, out, writer)
     feeds.write(writer.env, site, ordered, out, writer.latest, writer.paths)
 
 
 # --- 整改情况一览表 and 整改进展 -------------------------------------------------------------------------------------
 
-def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer: "PageWriter") -> list[SummaryPage]:
-    """A page per inspection batch with its 整改情况一览表 (gazette/summary.py), and the table's DOCX and PDF
-    beside it in the formats the notices are offered in (none for an HTML-only preview build). The build
-    has typeset the documents already (summary_documents); one missing is made here."""
+def summary_pages(content: Content) -> list[SummaryPage]:
+    """The 整改情况一览表 (gazette/summary.py) of each inspection batch, downloads not yet known."""
     from gazette import summary
 
+    return [SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
+            for batch in summary.batches(content)]
+
+
+def write_summaries(content: Content, pages: list[NoticePage], summaries: list[SummaryPage], out: Path,
+                    writer: "PageWriter") -> None:
+    """A page per inspection batch with its 整改情况一览表, and the table's DOCX and PDF beside it in the
+    formats the notices are offered in (none for an HTML-only preview build). The build has typeset the
+    documents already (summary_documents); one missing is made here."""
     formats = [fmt for fmt in SUMMARY_FORMATS if any(d.label == fmt.upper() for p in pages for d in p.downloads)]
     cache_dir = summary_cache_dir(out)
     keys = {page.notice.id: page.key for page in pages}
     documents: dict[str, list[SummaryDocument]] = {}
     for document in summary_documents(content, formats, cache_dir, keys):
         documents.setdefault(document.batch.inspection.model_dump_json(), []).append(document)
-    written = []
-    for batch in summary.batches(content):
-        page = SummaryPage(batch, summary.rows(content, batch), summary.as_of(batch), summary.file_stem(content, batch))
+    for page in summaries:
+        batch = page.batch
         folder = out / page.folder
         folder.mkdir(parents=True, exist_ok=True)
         for document in documents.get(batch.inspection.model_dump_json(), []):
@@ -127,12 +139,10 @@ def write_summaries(content: Content, pages: list[NoticePage], out: Path, writer
         writer.write("site/summary.html.j2", page.path, summary=page, page_date=page.as_of,
                      link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html",
                      reuse_key=_summary_page_key(page, keys))
-        written.append(page)
     used = {document.path.name for batch_documents in documents.values() for document in batch_documents}
     for stale in cache_dir.iterdir():  # one build at a time holds the output lock, so this is safe
         if stale.name not in used:
             stale.unlink(missing_ok=True)
-    return written
 
 
 # The 一览表's documents cost about half a second each: they are kept beside the build cache, keyed by

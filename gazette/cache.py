@@ -43,6 +43,7 @@ TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"  # = gazette.render.html.TEMPLA
 FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/etc/fonts"),
              Path.home() / ".fonts", Path.home() / ".local/share/fonts"]
 KEEP_UNUSED_SECONDS = 7 * 24 * 3600  # an object no build used for a week is deleted
+PRUNE_EVERY_SECONDS = 3600
 FORMAT_SUFFIX = {"html": ".html", "docx": ".docx", "pdf": ".pdf"}
 
 
@@ -233,9 +234,18 @@ class BuildCache:
         except (FileNotFoundError, ValueError, TypeError):
             return {}
 
-    def save(self, *, prune: bool = True) -> None:
-        """Write the index, after deleting objects and parsed notices no build has used for a week."""
+    def save(self, *, prune: bool | None = None) -> None:
+        """Write the index, after deleting objects and parsed notices no build has used for a week. Pruning
+        reads the whole cache (60 ms at 1,000 notices), so by default it runs at most once an hour."""
         now = time.time()
+        if prune is None:
+            marker = self.root / "pruned"
+            try:
+                prune = now - marker.stat().st_mtime > PRUNE_EVERY_SECONDS
+            except FileNotFoundError:
+                prune = True
+            if prune:
+                marker.touch()
         for name in self.used:
             if name in self.index:
                 self.index[name].used = now

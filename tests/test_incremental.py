@@ -277,3 +277,30 @@ def test_only_the_search_shard_of_a_changed_page_is_indexed_again(tmp_path: Path
     assert changed == {folders[next(k for k, ids in enumerate(members) if victim in ids)]}
     build(ws.content, ws.clean, formats=("html",), jobs=1, clean=True)
     assert_same_tree(out, ws.clean)
+
+
+def test_the_cache_forgets_objects_unused_for_a_week_checking_at_most_hourly(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from gazette.cache import KEEP_UNUSED_SECONDS, PRUNE_EVERY_SECONDS, BuildCache, ObjectRecord
+
+    cache = BuildCache.open(tmp_path / "cache")
+
+    def stale_object(name: str) -> Path:
+        path = cache.root / "objects" / name
+        path.write_bytes(b"x")
+        st = path.stat()
+        cache.index[name] = ObjectRecord(st.st_size, st.st_mtime_ns, time.time() - KEEP_UNUSED_SECONDS - 60)
+        return path
+
+    first = stale_object("a.pdf")
+    cache.save()  # never pruned before: prunes
+    assert not first.exists() and "a.pdf" not in cache.index
+    second = stale_object("b.pdf")
+    cache.save()  # pruned a moment ago: leaves it for later
+    assert second.exists()
+    long_ago = time.time() - PRUNE_EVERY_SECONDS - 60
+    os.utime(cache.root / "pruned", (long_ago, long_ago))
+    cache.save()
+    assert not second.exists()

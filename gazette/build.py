@@ -331,9 +331,9 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
         pages.append(page)
     if "html" in formats:
         reuse = SiteReuse(previous if previous.is_dir() else None, reusable)
-        write_site(content, pages, staging, previous=previous, reuse=reuse, summaries_done=summaries_done)
+        report.files["html"] = write_site(content, pages, staging, previous=previous, reuse=reuse,
+                                          summaries_done=summaries_done)
         report.reusable, report.pages_reused = reuse.written, reuse.pages_taken
-        report.files["html"] = sum(1 for _ in staging.rglob("*.html"))
 
 
 # --- workers -----------------------------------------------------------------------------------------------

@@ -45,12 +45,13 @@ class Identity:
 
 def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous: Path | None = None,
                today: dt.date | None = None, reuse: SiteReuse | None = None,
-               summaries_done: Callable[[], None] = lambda: None) -> None:
+               summaries_done: Callable[[], None] = lambda: None) -> int:
     """Write the whole site into `out`, where build.py has already put each notice's DOCX and PDF.
     `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
     PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock). `reuse` lets pages whose
     inputs are unchanged be taken from `previous` instead of rendered again. `summaries_done` returns when
-    the 一览表 documents are made (the build's workers may still be typesetting them)."""
+    the 一览表 documents are made (the build's workers may still be typesetting them). Returns how many
+    pages were written."""
     today = today or build_date()
     ordered = newest_first(pages)
     for page in ordered:
@@ -73,6 +74,7 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
         indexing = background.submit(search.index, out, notice_ids, reuse=reuse)
         _write_the_rest(content, pages, ordered, out, writer, notice_ids, summaries_done)
         indexing.result()
+    return len(writer.paths)
 
 
 def _write_the_rest(content: Content, pages: list[NoticePage], ordered: list[NoticePage], out: Path,

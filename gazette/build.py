@@ -173,27 +173,38 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
         keys = document_keys(content, inputs, site_digest)
         tasks = render_tasks(content, keys, formats, cache, clean, report)
         summaries = summary_tasks(content, formats, output, keys, clean)
-        t = time.perf_counter()
+        render_started = time.perf_counter()
         reporter.start_rendering({**{fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats},
                                   "summary": len(summaries)})
         for fmt, notice_id, seconds in workers.run_render(tasks, summaries):
             reporter.rendered(fmt, notice_id, seconds)
-        if tasks:
-            reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - t:.1f} 秒")
+        waiting = workers.pending_notices()
         for task in tasks:
-            cache.record_object(task.key, task.fmt)
+            if task.notice.id not in waiting:
+                cache.record_object(task.key, task.fmt)
+
+        def documents_done() -> None:
+            for fmt, notice_id, seconds in workers.finish_documents():
+                reporter.rendered(fmt, notice_id, seconds)
+            for task in tasks:
+                if task.notice.id in waiting:
+                    cache.record_object(task.key, task.fmt)
+            if tasks:
+                reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - render_started:.1f} 秒")
 
         def summaries_done() -> None:
             for fmt, name, seconds in workers.finish_summaries():
                 reporter.rendered(fmt, name, seconds)
 
-        t = time.perf_counter()
-        # Written while the workers may still typeset 一览表 documents: the site writer waits for them
-        # (summaries_done) only before the pages that link them. The replaced output is deleted after the
-        # build has returned (deleting 1,000 notices' folders took longer than the rest of a one-notice rebuild).
+        write_started = time.perf_counter()
+        # Written while the workers may still typeset documents: the site writer waits for a notice's
+        # (documents_done) only before its own page, and for the 一览表 documents (summaries_done) only before the
+        # pages that link them. The replaced output is deleted after the build has returned (deleting 1,000
+        # notices' folders took longer than the rest of a one-notice rebuild).
         with staging_folder(output, delete_old_later=True) as staging:
-            write_output(content, keys, formats, cache, staging, output, report, reusable, summaries_done)
-    reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - t:.1f} 秒")
+            write_output(content, keys, formats, cache, staging, output, report, reusable,
+                         Pending(waiting, documents_done, summaries_done))
+    reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - write_started:.1f} 秒")
     return report
 
 
@@ -305,13 +316,34 @@ def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path, ke
     return tasks
 
 
+@dataclass
+class Pending:
+    """What the workers may still be making while the output is written, and how to wait for it."""
+
+    notices: frozenset[str]  # ids of the notices whose DOCX or PDF is not made yet
+    documents_done: Callable[[], None]  # returns when every notice's documents are made (and recorded)
+    summaries_done: Callable[[], None]  # returns when the 一览表 documents are made
+
+
 def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
-                 staging: Path, previous: Path, report: BuildReport, reusable: dict,
-                 summaries_done: Callable[[], None]) -> None:
+                 staging: Path, previous: Path, report: BuildReport, reusable: dict, pending: Pending) -> None:
     from gazette.render.html import RenderedNotice, chart_files
     from gazette.site import Download, NoticePage, notice_dir, write_site
     from gazette.site.reuse import SiteReuse
 
+    def add_documents(page: NoticePage) -> None:
+        key = page.key
+        folder = notice_dir(staging, page.notice)
+        for fmt in DOCUMENT_FORMATS:
+            if fmt in formats:
+                name = f"{page.notice.id}.{fmt}"
+                cache.link_object(key, fmt, folder / name)
+                page.downloads.append(Download(fmt.upper(), name, cache.object_size(key, fmt)))
+                report.files[fmt] = report.files.get(fmt, 0) + 1
+
+    if "html" not in formats:  # no pages to write meanwhile
+        pending.documents_done()
+        pending = Pending(frozenset(), pending.documents_done, pending.summaries_done)
     pages = []
     for notice in content.notices:
         key = keys[notice.id]
@@ -322,17 +354,21 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
         if "html" in formats:  # the page shows its charts as SVG files beside it
             for name, data in chart_files(notice).items():
                 (folder / name).write_bytes(data)
-        for fmt in DOCUMENT_FORMATS:
-            if fmt in formats:
-                name = f"{notice.id}.{fmt}"
-                cache.link_object(key, fmt, folder / name)
-                page.downloads.append(Download(fmt.upper(), name, cache.object_size(key, fmt)))
-                report.files[fmt] = report.files.get(fmt, 0) + 1
+        if notice.id not in pending.notices:
+            add_documents(page)
         pages.append(page)
+
+    def documents_done() -> None:
+        pending.documents_done()
+        for page in pages:
+            if page.notice.id in pending.notices:
+                add_documents(page)
+
     if "html" in formats:
         reuse = SiteReuse(previous if previous.is_dir() else None, reusable)
         report.files["html"] = write_site(content, pages, staging, previous=previous, reuse=reuse,
-                                          summaries_done=summaries_done)
+                                          waiting=pending.notices, documents_done=documents_done,
+                                          summaries_done=pending.summaries_done)
         report.reusable, report.pages_reused = reuse.written, reuse.pages_taken
 
 
@@ -355,6 +391,7 @@ class _Workers:
         self.pool: ProcessPoolExecutor | None = None
         self.submitted = 0  # tasks given to the current pool
         self.summaries: list[Any] = []  # 一览表 documents started by run_render, for finish_summaries
+        self.documents: list[tuple[str, Any]] = []  # (notice id, future) of the last pool's, for finish_documents
         self.local_ready = False
         # Start early only when there are documents to render: an HTML-only build is too short to gain.
         if jobs > 1 and any(f in formats for f in DOCUMENT_FORMATS):
@@ -413,8 +450,8 @@ class _Workers:
     def run_render(self, tasks: list["RenderTask"], summaries: list[tuple[Any, Any]] = ()) \
             -> Iterator[tuple[str, str, float]]:
         """Render the notices' tasks; yields (format, notice id, seconds) as each is done. The 一览表 documents
-        (summary_tasks) are started too, first, and finish_summaries() waits for them: the site can be written
-        meanwhile. HTML fragments (about a millisecond each, less than sending one to a worker and back) are
+        (summary_tasks) are started too, first, and finish_summaries() waits for them; the last pool's notice
+        documents are left to finish_documents(): the site can be written meanwhile. HTML fragments (about a millisecond each, less than sending one to a worker and back) are
         rendered in this process while the workers typeset the documents."""
         from concurrent.futures import as_completed
 
@@ -422,10 +459,12 @@ class _Workers:
         from gazette.site.writer import make_summary_document
 
         here = [task for task in tasks if task.fmt == "html"]
-        # the 一览表 documents first: as long as a PDF each, and few, they must not be the last to finish
-        calls = [(make_summary_document, args) for args in summaries]
+        # The 一览表 PDFs first: longer than a notice's PDF, and few, they must not be the last to finish. Their
+        # DOCX (quick) last: the notices' documents, which their pages wait for, start before.
+        calls = [(make_summary_document, args) for args in summaries if args[1].fmt == "pdf"]
         calls += [(workers.render, (task,)) for task in tasks if task.fmt != "html"]
-        self.summaries = []
+        calls += [(make_summary_document, args) for args in summaries if args[1].fmt != "pdf"]
+        self.summaries, self.documents = [], []
         if not calls and self.jobs > 1 and len(here) >= PARALLEL_FRAGMENTS_MIN:  # an HTML-only build
             pool = self._pool()
             self.submitted += len(here) // 10  # a fragment grows a worker far less than a document
@@ -448,11 +487,24 @@ class _Workers:
             futures = [(function, pool.submit(function, *args)) for function, args in batch]
             yield from (local.render(task) for task in here)  # this process's share, beside the workers
             here = []
-            if not remaining:  # the last pool: its 一览表 documents may finish while the site is written
+            if not remaining:  # the last pool: its documents may finish while the site is written
                 self.summaries = [future for function, future in futures if function is make_summary_document]
-                futures = [(function, future) for function, future in futures if function is not make_summary_document]
+                self.documents = [(args[0].notice.id, future) for (function, future), (_, args)
+                                  in zip(futures, batch) if function is workers.render]
+                futures = []
             yield from _broken_pool_is_an_error(future.result() for future in as_completed(f for _, f in futures))
         yield from (local.render(task) for task in here)
+
+    def pending_notices(self) -> frozenset[str]:
+        """The notices whose documents run_render left to finish_documents."""
+        return frozenset(notice_id for notice_id, _ in self.documents)
+
+    def finish_documents(self) -> Iterator[tuple[str, str, float]]:
+        """Wait for the notices' documents run_render left in the workers, as each is done."""
+        from concurrent.futures import as_completed
+
+        pending, self.documents = self.documents, []
+        yield from _broken_pool_is_an_error(future.result() for future in as_completed(f for _, f in pending))
 
     def finish_summaries(self) -> Iterator[tuple[str, str, float]]:
         """Wait for the 一览表 documents run_render started (or, without workers, make them here)."""

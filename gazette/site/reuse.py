@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gazette import cache as cachelib
+
 
 def _stamp(path: Path) -> list[int]:
     st = path.stat()
@@ -29,15 +31,15 @@ class SiteReuse:
     written: dict = field(default_factory=lambda: {"pages": {}, "folders": {}})
     pages_taken: int = 0
 
-    # --- single pages: path → [key, size, mtime_ns, inode] ---
+    # --- single pages: path → [key, size, mtime_ns, inode, digest of the bytes] ---
 
     def take_page(self, path: str, key: str, target: Path) -> bool:
         entry = self.recorded.get("pages", {}).get(path)
-        if self.previous is None or not entry or entry[0] != key:
+        if self.previous is None or not entry or entry[0] != key or len(entry) != 5:
             return False
         source = self.previous / path
         try:
-            if _stamp(source) != entry[1:]:
+            if _stamp(source) != entry[1:4]:
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)
@@ -47,10 +49,20 @@ class SiteReuse:
         self.pages_taken += 1
         return True
 
-    def record_page(self, path: str, key: str, target: Path) -> None:
-        self.written["pages"][path] = [key, *_stamp(target)]
+    def record_page(self, path: str, key: str, target: Path, data: bytes) -> None:
+        """`data`: the bytes just written to `target`."""
+        self.written["pages"][path] = [key, *_stamp(target), cachelib.digest(data)]
+
+    def page_digest(self, path: str) -> str | None:
+        """The digest of the bytes of a page this build wrote or took (None: not known)."""
+        entry = self.written["pages"].get(path)
+        return entry[4] if entry else None
 
     # --- folders (a search index shard): path → {"key": …, "files": {relative path: stamp}} ---
+
+    def recorded_folder_key(self, path: str) -> str | None:
+        entry = self.recorded.get("folders", {}).get(path)
+        return entry.get("key") if entry and self.previous is not None else None
 
     def take_folder(self, path: str, key: str, site: Path, files: Callable[[Path], dict[str, list[int]]]) -> bool:
         """`files(folder)` lists the folder's own files with their stamps."""

@@ -62,17 +62,24 @@ def index(site: Path, notice_ids: list[str], *, reuse: SiteReuse | None = None, 
     reuse = reuse or SiteReuse(None)
     members = shards(notice_ids)
     version = cachelib.code_fingerprint()  # names the installed Pagefind's version, among others
-    todo = []
-    for k, ids in enumerate(members):
-        key = cachelib.digest(version, str(len(members)), *(part for notice_id in ids for part in
-                                                            (notice_id, cachelib.file_digest(_page(site, notice_id)))))
-        if not reuse.take_folder(shard_dir(k), key, site, _shard_files):
-            todo.append((k, ids, key))
+    shard_jobs = [(k, ids, cachelib.digest(version, str(len(members)), *(
+        part for notice_id in ids for part in (notice_id, _page_digest(site, notice_id, reuse)))))
+        for k, ids in enumerate(members)]
+    work = site / f".{INDEX_DIR}-work"  # shards are written here, then moved into place: shard 0 holds the rest
+    # Pagefind starts first on the shards that changed; the others are linked from the last output meanwhile
+    # (checking and linking their files took 0.1 s of a one-notice rebuild), or indexed too where that fails.
+    likely = [job for job in shard_jobs if reuse.recorded_folder_key(shard_dir(job[0])) == job[2]]
+    todo = [job for job in shard_jobs if job not in likely]
+    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(shard_jobs)))) as pool:
+        running = [pool.submit(_run_pagefind, site, ids, work / str(k)) for k, ids, _ in todo]
+        for job in likely:
+            if not reuse.take_folder(shard_dir(job[0]), job[2], site, _shard_files):
+                todo.append(job)
+                running.append(pool.submit(_run_pagefind, site, job[1], work / str(job[0])))
+        for future in running:
+            future.result()
     if not todo:
         return
-    work = site / f".{INDEX_DIR}-work"  # shards are written here, then moved into place: shard 0 holds the rest
-    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(todo)))) as pool:
-        list(pool.map(lambda job: _run_pagefind(site, job[1], work / str(job[0])), todo))
     for k, _, key in sorted(todo, key=lambda job: job[0]):  # shard 0 first: the others go inside it
         target = site / shard_dir(k)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +106,12 @@ def _executable() -> str:
         return str(pagefind_bin_extended.get_executable())
     except (ImportError, FileNotFoundError) as exc:
         raise GazetteError(f"找不到 Pagefind（{exc}）；请确认已安装 pagefind-bin-extended（make demo 会安装）") from None
+
+
+def _page_digest(site: Path, notice_id: str, reuse: SiteReuse) -> str:
+    """The digest of a notice page's bytes: the site writer's, made as it wrote or took the page (reading every
+    page again took 0.2 s of a one-notice rebuild), else from the file."""
+    return reuse.page_digest(f"{NOTICES_DIR}/{notice_id}/index.html") or cachelib.file_digest(_page(site, notice_id))
 
 
 def _page(site: Path, notice_id: str) -> Path:

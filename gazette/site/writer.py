@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,29 +44,41 @@ class Identity:
 
 
 def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous: Path | None = None,
-               today: dt.date | None = None, reuse: SiteReuse | None = None,
+               today: dt.date | None = None, reuse: SiteReuse | None = None, waiting: Collection[str] = (),
+               documents_done: Callable[[], None] = lambda: None,
                summaries_done: Callable[[], None] = lambda: None) -> int:
     """Write the whole site into `out`, where build.py has already put each notice's DOCX and PDF.
     `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
     PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock). `reuse` lets pages whose
-    inputs are unchanged be taken from `previous` instead of rendered again. `summaries_done` returns when
-    the 一览表 documents are made (the build's workers may still be typesetting them). Returns how many
-    pages were written."""
+    inputs are unchanged be taken from `previous` instead of rendered again. The build's workers may still be
+    typesetting documents: the pages of the notices in `waiting` have their downloads once `documents_done`
+    has returned, and the 一览表 documents are made once `summaries_done` has. Returns how many pages were
+    written."""
     today = today or build_date()
     ordered = newest_first(pages)
     for page in ordered:
-        add_signed_pdf(page, out, previous)
         copy_seal(content.root, page, out)
     identity = copy_assets(content, out)
     writer = PageWriter(content, out, identity, today, latest=ordered[0].notice.published if ordered else today,
                         reuse=reuse)
 
-    for position, page in enumerate(ordered):
+    def write_notice_page(position: int) -> None:
+        page = ordered[position]
+        add_signed_pdf(page, out, previous)
         newer = ordered[position - 1] if position > 0 else None
         older = ordered[position + 1] if position + 1 < len(ordered) else None
         writer.write("site/notice.html.j2", page.path, page=page, notice=page.notice, newer=newer, older=older,
                      state=publicity_state(page.notice, today), page_date=page.notice.published,
                      reuse_key=_notice_page_key(page, newer, older))
+
+    # A page shows its documents' sizes: those still in the making are written last.
+    later = [position for position, page in enumerate(ordered) if page.notice.id in waiting]
+    for position, page in enumerate(ordered):
+        if page.notice.id not in waiting:
+            write_notice_page(position)
+    documents_done()
+    for position in later:
+        write_notice_page(position)
     # Pagefind reads only the notice pages, now complete: it indexes them while this thread writes the rest
     # (it runs in other processes, on the core this one leaves idle).
     notice_ids = [page.notice.id for page in ordered]
@@ -303,10 +315,11 @@ class PageWriter:
         html = self.env.get_template(template).render(
             site=self.site, portal=self.site.portal, identity=self.identity, today=self.today, path=path,
             root=relative_root(path), site_domain=site_domain(self.site.base_url), **values)
+        data = html.encode("utf-8")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        target.write_bytes(data)
         if key:
-            self.reuse.record_page(path, key, target)
+            self.reuse.record_page(path, key, target, data)
         self.paths.append(path)
 
 

@@ -157,17 +157,25 @@ class BuildCache:
 
     # --- rendered objects ---
 
+    # A build asks about each of its thousands of objects several times: by name and os.path, not pathlib.
+    @staticmethod
+    def _object_name(key: str, fmt: str) -> str:
+        return key + FORMAT_SUFFIX[fmt]
+
+    def _object_file(self, name: str) -> str:
+        return os.path.join(self.root, "objects", name)
+
     def object_path(self, key: str, fmt: str) -> Path:
-        return self.root / "objects" / f"{key}{FORMAT_SUFFIX[fmt]}"
+        return Path(self._object_file(self._object_name(key, fmt)))
 
     def has_object(self, key: str, fmt: str) -> bool:
         """True when the object exists exactly as it was made (see the module docstring on hard links)."""
-        name = self.object_path(key, fmt).name
+        name = self._object_name(key, fmt)
         record = self.index.get(name)
         if record is None:
             return False
         try:
-            st = self.object_path(key, fmt).stat()
+            st = os.stat(self._object_file(name))
         except FileNotFoundError:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
@@ -185,24 +193,27 @@ class BuildCache:
 
     def record_object(self, key: str, fmt: str) -> int:
         """Note an object (made by this process or a worker) in the index; returns its size."""
-        path = self.object_path(key, fmt)
-        st = path.stat()
-        self.index[path.name] = ObjectRecord(st.st_size, st.st_mtime_ns, time.time())
-        self.used.add(path.name)
+        name = self._object_name(key, fmt)
+        st = os.stat(self._object_file(name))
+        self.index[name] = ObjectRecord(st.st_size, st.st_mtime_ns, time.time())
+        self.used.add(name)
         return st.st_size
 
     def object_size(self, key: str, fmt: str) -> int:
-        return self.index[self.object_path(key, fmt).name].size
+        return self.index[self._object_name(key, fmt)].size
 
     def read_text_object(self, key: str, fmt: str) -> str:
-        self.used.add(self.object_path(key, fmt).name)
-        return self.object_path(key, fmt).read_text(encoding="utf-8")
+        name = self._object_name(key, fmt)
+        self.used.add(name)
+        with open(self._object_file(name), encoding="utf-8") as handle:
+            return handle.read()
 
     def link_object(self, key: str, fmt: str, target: Path) -> None:
         """Put the object at `target` (in the staging folder): a hard link, or a copy where links fail
         (another file system, a file system without links)."""
-        source = self.object_path(key, fmt)
-        self.used.add(source.name)
+        name = self._object_name(key, fmt)
+        source = self._object_file(name)
+        self.used.add(name)
         try:
             os.link(source, target)
         except OSError:

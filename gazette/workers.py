@@ -49,6 +49,8 @@ class RenderTask:
     key: str
 
 
+DEFAULT_GC_THRESHOLDS = (700, 10, 10)  # Python's
+
 _root: Path | None = None
 _site: Site | None = None
 _cache: BuildCache | None = None
@@ -64,6 +66,7 @@ def init(root: Path, site: Site, cache_root: Path, formats: tuple[str, ...], in_
     _formats_rendered.clear()
     if in_pool:  # not in the build's own process, which must outlive its shell as any command does
         _die_with_parent()
+        gc.set_threshold(*DEFAULT_GC_THRESHOLDS)  # forked from a build that raised them for its own objects
     _root, _site, _cache = root, site, BuildCache(cache_root)
     # The Jinja environment is cached per template folder list, and Jinja checks only the file it loaded for
     # changes: a template added to content/templates/ since the last build in this process would be missed.

@@ -217,6 +217,36 @@ def test_content_errors_match_the_loader(tmp_path: Path) -> None:
     assert [str(e) for e in got.value.errors] == [str(e) for e in expected.value.errors]
 
 
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_a_cached_notice_behind_a_symlink_out_of_the_content_folder_is_refused(tmp_path: Path, how: str) -> None:
+    """The parse cache is keyed by bytes: the same bytes reached through a link out of the content folder (the
+    file itself, or the notices folder) must be refused as the loader refuses them, not taken from the cache."""
+    ws = Workspace(tmp_path, extra=2)
+    build(ws.content, ws.incremental, formats=("html",), jobs=1)  # fills the parse cache
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = ws.content / "notices" / f"{sorted(ws.generated)[0]}.yaml"
+    if how == "file":
+        target = outside / victim.name
+        shutil.move(victim, target)
+        victim.symlink_to(target)
+    else:  # the notices folder itself
+        notices = ws.content / "notices"
+        shutil.move(notices, outside / "notices")
+        notices.symlink_to(outside / "notices")
+    # another notice changes too: the same bytes at the same path alone leave the content's fingerprint, and so
+    # the output, as they were (a no-op build publishes nothing new)
+    other = sorted(ws.generated)[1]
+    ws.write(dict(ws.generated[other], task="任务改了。"))
+
+    with pytest.raises(ContentErrors) as expected:
+        load_content(ws.content)
+    with pytest.raises(ContentErrors) as got:
+        build(ws.content, ws.incremental, formats=("html",), jobs=1)
+    assert "symlink out of the content folder" in str(got.value.errors[0])
+    assert [str(e) for e in got.value.errors] == [str(e) for e in expected.value.errors]
+
+
 def test_loaded_content_matches_the_loader(tmp_path: Path) -> None:
     from gazette.build import _Workers, load
     from gazette.cache import BuildCache, code_fingerprint

@@ -41,8 +41,7 @@ class SiteReuse:
         try:
             if _stamp(source) != entry[1:4]:
                 return False
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(source, target)
+            _link(source, target)
         except OSError:
             return False
         self.written["pages"][path] = entry
@@ -85,6 +84,14 @@ class SiteReuse:
 
     def record_folder(self, path: str, key: str, files: dict[str, list[int]]) -> None:
         self.written["folders"][path] = {"key": key, "files": files}
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:  # most pages' folders exist already (a notice's holds its documents)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
 
 
 def stamps(folder: Path, *, skip_dirs: Callable[[str], bool] = lambda name: False) -> dict[str, list[int]]:

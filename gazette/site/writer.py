@@ -316,8 +316,11 @@ class PageWriter:
             site=self.site, portal=self.site.portal, identity=self.identity, today=self.today, path=path,
             root=relative_root(path), site_domain=site_domain(self.site.base_url), **values)
         data = html.encode("utf-8")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:  # a page's folder often exists already (a notice's holds its documents)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         if key:
             self.reuse.record_page(path, key, target, data)
         self.paths.append(path)

@@ -244,11 +244,14 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
             found[path] = entry
     missing = [p for p in paths if p not in found]
     errors: list[ContentError] = []
-    for path, (entry, file_errors) in zip(missing, workers.run_parse(missing)):
-        errors.extend(file_errors)
-        if entry is not None:
-            found[path] = entry
-            cache.put_parsed(keys[path], entry)
+    try:
+        for path, (entry, file_errors) in zip(missing, workers.run_parse(missing)):
+            errors.extend(file_errors)
+            if entry is not None:
+                found[path] = entry
+                cache.put_parsed(keys[path], entry)
+    finally:
+        cache.flush()  # before the workers may be forked again
     loaded = {path: (entry.notice, entry.source(path)) for path, entry in found.items()}
     return assemble_content(content_root, site, paths, loaded, errors), len(missing)
 

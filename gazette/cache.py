@@ -119,6 +119,8 @@ class BuildCache:
     index: dict[str, ObjectRecord] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     used_parsed: set[str] = field(default_factory=set)
+    _writer: Any = None  # the thread pool of put_parsed, until flush
+    _writing: list = field(default_factory=list)
 
     @classmethod
     def beside(cls, output: Path) -> "BuildCache":
@@ -152,8 +154,27 @@ class BuildCache:
             return None
 
     def put_parsed(self, key: str, value: Any) -> None:
+        """Kept by a thread of its own: writing 1,000 parsed notices (a rename each) took 0.45 s of a clean
+        build's main thread. `flush` waits for it."""
         self.used_parsed.add(key)
-        self._write_atomically(self.parsed_path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="gazette-cache")
+        self._writing.append(self._writer.submit(self._write_atomically, self.parsed_path(key), data))
+
+    def flush(self) -> None:
+        """Wait until every parsed notice is written, and end the thread that writes them: a build forks its
+        workers only when this process runs no thread of its own (see build._Workers)."""
+        writing, self._writing = self._writing, []
+        writer, self._writer = self._writer, None
+        try:
+            for future in writing:
+                future.result()
+        finally:
+            if writer is not None:
+                writer.shutdown(wait=True)
 
     # --- rendered objects ---
 
@@ -248,6 +269,7 @@ class BuildCache:
     def save(self, *, prune: bool | None = None) -> None:
         """Write the index, after deleting objects and parsed notices no build has used for a week. Pruning
         reads the whole cache (60 ms at 1,000 notices), so by default it runs at most once an hour."""
+        self.flush()
         now = time.time()
         if prune is None:
             marker = self.root / "pruned"

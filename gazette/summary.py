@@ -181,13 +181,14 @@ def file_stem(content: Content, batch: Batch) -> str:
 
 # --- PDF ------------------------------------------------------------------------------------------------------------
 
-def summary_pdf(content: Content, batch: Batch, target: Path) -> None:
+def summary_pdf(content: Content, batch: Batch, target: Path, html: str | None = None) -> None:
+    """`html`: summary_html(content, batch, for_print=True), when the caller has it already."""
     from gazette.render.pdf import SafeFetcher, font_configuration  # first: it imports WeasyPrint the quick way
 
     import weasyprint
 
     fetcher = SafeFetcher([content.root, *template_dirs(content.root)])
-    document = weasyprint.HTML(string=summary_html(content, batch, for_print=True),
+    document = weasyprint.HTML(string=html or summary_html(content, batch, for_print=True),
                                base_url=str(content.root) + "/", url_fetcher=fetcher)
     # PDF/A like the notices, so the table can go into the same archive
     document.write_pdf(target, pdf_variant=content.site.pdf.variant, pdf_identifier=file_stem(content, batch).encode(),
@@ -200,13 +201,14 @@ TABLE_FONT_PT = 10.5  # 五号
 TITLE_FONT_PT = 18  # 小二
 
 
-def summary_docx(content: Content, batch: Batch, target: Path) -> None:
+def summary_docx(content: Content, batch: Batch, target: Path, html: str | None = None) -> None:
+    """`html`: summary_html(content, batch, for_print=True), when the caller has it already."""
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
-    page = lxml_html.fromstring(summary_html(content, batch, for_print=True))
+    page = lxml_html.fromstring(html or summary_html(content, batch, for_print=True))
     fonts = content.site.fonts
     document = docx.Document()
     section = document.sections[0]

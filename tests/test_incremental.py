@@ -163,6 +163,29 @@ def test_only_what_changed_is_rendered(tmp_path: Path) -> None:
     assert forced.built == {"html": 5} and forced.parsed == 5
 
 
+def test_a_batchs_table_is_typeset_again_only_when_what_it_shows_changes(tmp_path: Path) -> None:
+    """An edit changes its batch's key; the 一览表 documents are typeset again only if the table's own input
+    (its print HTML) changed: the goal is not in the table, the completion is."""
+    ws = Workspace(tmp_path, extra=3)
+    ws.build_both(formats=FAST)
+
+    def tables() -> dict[str, int]:
+        return {p.relative_to(ws.incremental).as_posix(): _inode(p)
+                for p in sorted(ws.incremental.glob("summaries/*/summary.docx"))}
+
+    before = tables()
+    victim = sorted(ws.generated)[0]
+    ws.write(dict(ws.generated[victim], goal="更正后的整改目标：" + ws.generated[victim]["goal"]))
+    ws.build_both(formats=FAST)
+    assert tables() == before, "the goal is not in the table: nothing to typeset again"
+
+    ws.write(dict(ws.generated[victim], completion=["已全部完成。", *ws.generated[victim]["completion"][1:]]))
+    ws.build_both(formats=FAST)
+    after = tables()
+    assert sorted(after) == sorted(before)
+    assert sum(after[name] != before[name] for name in before) == 1, "only the victim's batch's table changed"
+
+
 def test_deleting_a_notice_removes_its_files_and_listing_entries(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, extra=2)
     build(ws.content, ws.incremental, formats=FAST, jobs=1)

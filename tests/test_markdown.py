@@ -75,10 +75,27 @@ def test_plain_prose_shortcut_gives_markdowns_output(text: str) -> None:
         assert simple == _markdown_itself(text)
 
 
+# Prose with stars, spaces and line breaks: the emphasis the shortcut takes on, and everything near it.
+_STARRY = st.sampled_from(list("整改到位ab，。1 ** \n"))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_STARRY, max_size=24).map("".join))
+def test_plain_prose_shortcut_gives_markdowns_emphasis(text: str) -> None:
+    from gazette.render.markup import _prepare, _simple_paragraphs
+
+    simple = _simple_paragraphs(_prepare(text))
+    if simple is not None:
+        assert simple == _markdown_itself(text)
+
+
 def test_plain_prose_shortcut_is_taken_for_prose_and_not_for_markup() -> None:
     from gazette.render.markup import _prepare, _simple_paragraphs
 
     prose = "2025年6月，完成乌苏市地下水超采区治理。\n\n压减地下水开采量 1.2 万m³，“十四五”目标如期完成。"
     assert _simple_paragraphs(_prepare(prose)) == _markdown_itself(prose)
-    for markup_text in ("**加粗**", "1. 第一项", "- 列表", "> 引文", "a | b\n--|--\n1 | 2", "    代码", "标题\n===", "a&b"):
+    emphasis = "建立问题清单，*逐项销号*，a*b*c。\n\n*全部* 完成"
+    assert _simple_paragraphs(_prepare(emphasis)) == _markdown_itself(emphasis)
+    assert "<em>逐项销号</em>" in _simple_paragraphs(_prepare(emphasis))
+    for markup_text in ("**加粗**", "* 列表", "*跨\n行*", "* a *b*", "*a *b*", "*a**b*", "1. 第一项", "- 列表", "> 引文", "a | b\n--|--\n1 | 2", "    代码", "标题\n===", "a&b"):
         assert _simple_paragraphs(_prepare(markup_text)) is None, markup_text

@@ -6,6 +6,7 @@ this module only ever writes into a fresh, empty folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -157,6 +158,10 @@ def write_summaries(content: Content, pages: list[NoticePage], summaries: list[S
     for stale in cache_dir.iterdir():  # one build at a time holds the output lock, so this is safe
         if stale.name not in used:
             stale.unlink(missing_ok=True)
+    for table in summary_tables_dir(cache_dir).iterdir():  # linked from no document (nor a published site)
+        with contextlib.suppress(OSError):
+            if table.stat().st_nlink == 1:
+                table.unlink()
 
 
 # The 一览表's documents cost about half a second each: they are kept beside the build cache, keyed by
@@ -189,36 +194,67 @@ def summary_documents(content: Content, formats: Any, cache_dir: Path,
     formats = [fmt for fmt in SUMMARY_FORMATS if fmt in formats]
     if not formats:
         return []
-    fingerprints = (cachelib.code_fingerprint(), cachelib.fonts_fingerprint(),
-                    cachelib.tree_fingerprint(template_dirs(content.root)))
+    settings = _summary_settings(content)
     documents = []
     for batch in summary.batches(content):
-        key = summary_key(content, batch, fingerprints, keys)
+        key = summary_key(batch, settings, keys)
         documents += [SummaryDocument(batch, fmt, cache_dir / f"{key}.{fmt}") for fmt in formats]
     return documents
 
 
 def make_summary_document(content: Content, document: SummaryDocument) -> tuple[str, str, float]:
     """Typeset one document into the summary cache (in a build's worker process, or here). Returns what a
-    rendered notice returns to the build's progress display: ("summary", the batch's name, seconds)."""
+    rendered notice returns to the build's progress display: ("summary", the batch's name, seconds).
+
+    A notice's edit changes its batch's key, but often not its table (the 一览表 shows the finding, measures,
+    responsible unit, deadline, completion and status, not the task or the contact): a document is also kept
+    under a key of exactly what it is typeset from (the print HTML, the file name, the settings, the fonts and
+    code), and one already typeset from the same is taken instead of typesetting the table again (1 s)."""
     import time
 
     from gazette import summary
 
     started = time.perf_counter()
-    render = summary.summary_docx if document.fmt == "docx" else summary.summary_pdf
-    _make_atomically(document.path, lambda target: render(content, document.batch, target))
+    html = summary.summary_html(content, document.batch, for_print=True)
+    same = summary_tables_dir(document.path.parent) / f"{summary_table_key(content, document, html)}.{document.fmt}"
+    if same.exists():
+        _make_atomically(document.path, lambda target: os.link(same, target))
+    else:
+        render = summary.summary_docx if document.fmt == "docx" else summary.summary_pdf
+        _make_atomically(document.path, lambda target: render(content, document.batch, target, html))
+        with contextlib.suppress(OSError):  # only a missed reuse next time
+            _make_atomically(same, lambda target: os.link(document.path, target))
     return "summary", document.batch.name, time.perf_counter() - started
 
 
-def summary_key(content: Content, batch, fingerprints: tuple[str, ...], keys: dict[str, str | None]) -> str:
+def summary_key(batch, settings: tuple[str, ...], keys: dict[str, str | None]) -> str:
     """What a batch's 一览表 DOCX and PDF are made of: its notices (each by its documents' key where the build
-    gives one, which covers its file, site.yaml, the document templates, the fonts and gazette's code), the
-    site's fonts and organisation, and (in `fingerprints`) the templates, gazette's code and the installed
-    fonts. Cheap: nothing is rendered."""
+    gives one, which covers its file, site.yaml, the document templates, the fonts and gazette's code) and
+    `settings` (_summary_settings). Cheap: nothing is rendered."""
     notices = [keys.get(n.id) or n.model_dump_json() for n in sorted(batch.notices, key=lambda n: n.id)]
-    return cachelib.digest(*notices, content.site.model_dump_json(include={"fonts", "organisation", "pdf", "statuses"}),
-                           *fingerprints)
+    return cachelib.digest(*notices, *settings)
+
+
+def summary_table_key(content: Content, document: SummaryDocument, html: str) -> str:
+    """Everything a 一览表 document is typeset from but the notices: their part is the print HTML itself."""
+    from gazette import summary
+
+    return cachelib.digest(document.fmt, html, summary.file_stem(content, document.batch),
+                           *_summary_settings(content))
+
+
+def _summary_settings(content: Content) -> tuple[str, ...]:
+    """What a 一览表 document depends on besides its batch: settings, gazette's code, fonts and templates."""
+    return (content.site.model_dump_json(include={"fonts", "organisation", "pdf", "statuses"}),
+            cachelib.code_fingerprint(), cachelib.fonts_fingerprint(),
+            cachelib.tree_fingerprint(template_dirs(content.root)))
+
+
+def summary_tables_dir(cache_dir: Path) -> Path:
+    """The summary cache's documents by summary_table_key: hard links to documents in `cache_dir`."""
+    folder = cache_dir.parent / f"{cache_dir.name}-by-table"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _make_atomically(target: Path, make) -> None:

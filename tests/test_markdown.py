@@ -65,23 +65,13 @@ def _markdown_itself(text: str) -> str:
     return markup._number_lists(markup._clean(markup._BLOCKS_AS_PARAGRAPHS.sub(r"<\1p>", html)))
 
 
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(_ALPHABET, max_size=40).map("".join))
-def test_plain_prose_shortcut_gives_markdowns_output(text: str) -> None:
-    from gazette.render.markup import _prepare, _simple_paragraphs
-
-    simple = _simple_paragraphs(_prepare(text))
-    if simple is not None:
-        assert simple == _markdown_itself(text)
-
-
 # Prose with stars, spaces and line breaks: the emphasis the shortcut takes on, and everything near it.
 _STARRY = st.sampled_from(list("整改到位ab，。1 ** \n"))
 
 
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(_STARRY, max_size=24).map("".join))
-def test_plain_prose_shortcut_gives_markdowns_emphasis(text: str) -> None:
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.lists(_ALPHABET, max_size=40), st.lists(_STARRY, max_size=24)).map("".join))
+def test_plain_prose_shortcut_gives_markdowns_output(text: str) -> None:
     from gazette.render.markup import _prepare, _simple_paragraphs
 
     simple = _simple_paragraphs(_prepare(text))

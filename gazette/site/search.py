@@ -8,7 +8,8 @@ more than half of its time.
 
 Pagefind cannot update an index, so a large site's index is split into shards, each a whole Pagefind bundle
 over a fixed share of the notices (by a hash of the notice's id). A build indexes only the shards whose
-pages changed and takes the others from the last output as they were; the search page merges the shards
+pages changed (their bytes' digests, taken by the site writer as it wrote or reused each page) and takes the
+others from the last output as they were, while Pagefind runs; the search page merges the shards
 (Pagefind's mergeIndex, assets/search.js). Each Pagefind run costs about 0.25 s before its first page, so
 shards are not made smaller than SHARD_SIZE notices; a site of up to SHARD_SIZE notices has one index in
 pagefind/, exactly as Pagefind lays it out.

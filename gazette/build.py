@@ -320,7 +320,7 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
 def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path, keys: dict[str, str],
                   clean: bool) -> list[tuple[Any, Any]]:
     """The 整改情况一览表 documents (DOCX, PDF: one per inspection batch) not yet in the summary cache (all of
-    them for a clean build), as (content of the batch, document) for site.writer.make_summary_document. They
+    them for a clean build), as make_summary_document's arguments (content of the batch, document, reuse). They
     are typeset by the workers beside the notices, not one after another by the site writer."""
     if "html" not in formats:  # no site, no 一览表 pages
         return []
@@ -332,7 +332,7 @@ def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path, ke
     for document in summary_documents(content, formats, cache_dir, keys):
         if clean or not document.path.exists():
             batch_content = Content(root=content.root, site=content.site, notices=document.batch.notices)
-            tasks.append((batch_content, document))
+            tasks.append((batch_content, document, not clean))  # --clean typesets every table again
     return tasks
 
 

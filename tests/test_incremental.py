@@ -178,6 +178,9 @@ def test_a_batchs_table_is_typeset_again_only_when_what_it_shows_changes(tmp_pat
     ws.write(dict(ws.generated[victim], goal="更正后的整改目标：" + ws.generated[victim]["goal"]))
     ws.build_both(formats=FAST)
     assert tables() == before, "the goal is not in the table: nothing to typeset again"
+    build(ws.content, ws.incremental, formats=FAST, jobs=2, clean=True)
+    assert all(inode != before[name] for name, inode in tables().items()), "--clean typesets every table"
+    before = tables()
 
     ws.write(dict(ws.generated[victim], completion=["已全部完成。", *ws.generated[victim]["completion"][1:]]))
     ws.build_both(formats=FAST)

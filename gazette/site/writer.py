@@ -202,14 +202,15 @@ def summary_documents(content: Content, formats: Any, cache_dir: Path,
     return documents
 
 
-def make_summary_document(content: Content, document: SummaryDocument) -> tuple[str, str, float]:
+def make_summary_document(content: Content, document: SummaryDocument, reuse: bool = True) -> tuple[str, str, float]:
     """Typeset one document into the summary cache (in a build's worker process, or here). Returns what a
     rendered notice returns to the build's progress display: ("summary", the batch's name, seconds).
 
-    A notice's edit changes its batch's key, but often not its table (the 一览表 shows the finding, measures,
-    responsible unit, deadline, completion and status, not the task or the contact): a document is also kept
+    A notice's edit changes its batch's key, but often not its table (the 一览表 shows the task, measures,
+    responsible unit, deadline, completion and status, not the goal, basis or contact): a document is also kept
     under a key of exactly what it is typeset from (the print HTML, the file name, the settings, the fonts and
-    code), and one already typeset from the same is taken instead of typesetting the table again (1 s)."""
+    code), and one already typeset from the same is taken instead of typesetting the table again (1 s), unless
+    `reuse` is false (--clean)."""
     import time
 
     from gazette import summary
@@ -217,13 +218,13 @@ def make_summary_document(content: Content, document: SummaryDocument) -> tuple[
     started = time.perf_counter()
     html = summary.summary_html(content, document.batch, for_print=True)
     same = summary_tables_dir(document.path.parent) / f"{summary_table_key(content, document, html)}.{document.fmt}"
-    if same.exists():
+    if reuse and same.exists():
         _make_atomically(document.path, lambda target: os.link(same, target))
     else:
         render = summary.summary_docx if document.fmt == "docx" else summary.summary_pdf
         _make_atomically(document.path, lambda target: render(content, document.batch, target, html))
         with contextlib.suppress(OSError):  # only a missed reuse next time
-            _make_atomically(same, lambda target: os.link(document.path, target))
+            _make_atomically(same, lambda target: os.link(document.path, target))  # replaces an older one
     return "summary", document.batch.name, time.perf_counter() - started
 
 

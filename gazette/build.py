@@ -228,11 +228,7 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
     """Every notice, validated, as loader.load_content returns them (and with the same errors), reusing
     the parse cache; the checks across files are the loader's own (assemble_content)."""
     from gazette.errors import ContentError
-    from gazette.loader import (
-        assemble_content,
-        check_against_site,
-        notice_files,
-    )
+    from gazette.loader import assemble_content, notice_files
 
     paths = notice_files(content_root)
     keys = {path: cachelib.digest(code, site_digest, path.read_bytes()) if path.is_file() else "" for path in paths}
@@ -240,7 +236,7 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
     real_folders: dict[str, str] = {}
     for path in paths:
         entry = None if clean or not keys[path] else cache.get_parsed(keys[path])
-        if entry is not None and _still_valid(entry, path, site, content_root, real_folders, check_against_site):
+        if entry is not None and _still_valid(entry, path, site, content_root, real_folders):
             found[path] = entry
     missing = [p for p in paths if p not in found]
     errors: list[ContentError] = []
@@ -256,11 +252,10 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
     return assemble_content(content_root, site, paths, loaded, errors), len(missing)
 
 
-def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, real_folders: dict[str, str],
-                 check_against_site: Any) -> bool:
+def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, real_folders: dict[str, str]) -> bool:
     """A cached notice is valid for the same bytes and site.yaml, except for what the loader checks on the
     file system: the file must still be inside the content folder and the files it names must still exist."""
-    from gazette.loader import check_inside
+    from gazette.loader import check_against_site, check_inside
 
     try:
         check_inside(path, root, real_folders)

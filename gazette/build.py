@@ -79,6 +79,7 @@ class BuildReport:
     seconds: float = 0.0
     reusable: dict = field(default_factory=dict)  # site pages and search shards written (site/reuse.py)
     pages_reused: int = 0  # site pages taken unchanged from the last output
+    tree: str | None = None  # the output's fingerprint once written (cache.output_fingerprint)
 
 
 def default_jobs() -> int:
@@ -110,8 +111,7 @@ def build(content_root: Path, output: Path, *, formats: tuple[str, ...] = ALL_FO
         reusable = {} if clean else cache.read_state(output).get("reusable", {})
         cache.forget_state(output)  # from here on the output may change: never trust the old state
         report = _build(content_root, output, formats, jobs, clean, cache, inputs, reporter, reusable)
-        cache.write_state(output, {"inputs": inputs.key, "tree": cachelib.output_fingerprint(output),
-                                   "reusable": report.reusable})
+        cache.write_state(output, {"inputs": inputs.key, "tree": report.tree, "reusable": report.reusable})
         cache.save()
     report.seconds = time.perf_counter() - started
     return report
@@ -176,6 +176,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
            reusable: dict) -> BuildReport:
     from gazette.loader import load_site
     from gazette.output import staging_folder
+    from gazette.site.pages import NOTICES_DIR
 
     t = time.perf_counter()
     site, site_source = load_site(content_root)
@@ -208,6 +209,11 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                 reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - render_started:.1f} 秒")
 
         def summaries_done() -> None:
+            # Called when everything but the 一览表 is written: while the workers finish those (the longest
+            # documents), this process, idle otherwise, does the end of the build's bookkeeping early.
+            cache.save()  # every notice's object is made and recorded; the build's last save does nothing
+            if (staging / NOTICES_DIR).is_dir():  # complete: pages, documents, charts, seals
+                walked[NOTICES_DIR] = cachelib.output_stamps(staging / NOTICES_DIR, staging)
             for fmt, name, seconds in workers.finish_summaries():
                 reporter.rendered(fmt, name, seconds)
 
@@ -216,9 +222,11 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
         # (documents_done) only before its own page, and for the 一览表 documents (summaries_done) only before the
         # pages that link them. The replaced output is deleted after the build has returned (deleting 1,000
         # notices' folders took longer than the rest of a one-notice rebuild).
+        walked: dict[str, list[str]] = {}
         with staging_folder(output, delete_old_later=True) as staging:
             write_output(content, keys, formats, cache, staging, output, report, reusable,
                          Pending(waiting, documents_done, summaries_done))
+    report.tree = cachelib.output_fingerprint(output, walked)
     reporter.stage("写出", f"网站与文件 {sum(report.files.values())} 个，{time.perf_counter() - write_started:.1f} 秒")
     return report
 

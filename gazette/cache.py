@@ -32,7 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +121,9 @@ class BuildCache:
     used_parsed: set[str] = field(default_factory=set)
     _writer: Any = None  # the thread pool of put_parsed, until flush
     _writing: list = field(default_factory=list)
+    _records: int = 0  # record_object calls: with the sizes of `used` and `used_parsed`, what save last saw
+    _saved: tuple[int, int, int] | None = None
+    _saved_parsed: set[str] = field(default_factory=set)
 
     @classmethod
     def beside(cls, output: Path) -> "BuildCache":
@@ -218,6 +221,7 @@ class BuildCache:
         st = os.stat(self._object_file(name))
         self.index[name] = ObjectRecord(st.st_size, st.st_mtime_ns, time.time())
         self.used.add(name)
+        self._records += 1
         return st.st_size
 
     def object_size(self, key: str, fmt: str) -> int:
@@ -268,7 +272,9 @@ class BuildCache:
 
     def save(self, *, prune: bool | None = None) -> None:
         """Write the index, after deleting objects and parsed notices no build has used for a week. Pruning
-        reads the whole cache (60 ms at 1,000 notices), so by default it runs at most once an hour."""
+        reads the whole cache (60 ms at 1,000 notices), so by default it runs at most once an hour. A build
+        saves once its objects are all made and again at its end, which does nothing when nothing was
+        recorded or used since."""
         self.flush()
         now = time.time()
         if prune is None:
@@ -279,16 +285,20 @@ class BuildCache:
                 prune = True
             if prune:
                 marker.touch()
+        if not prune and self._saved == (len(self.used), len(self.used_parsed), self._records):
+            return
         for name in self.used:
             if name in self.index:
                 self.index[name].used = now
-        for key in self.used_parsed:  # parsed notices carry their last use in their mtime
+        for key in self.used_parsed - self._saved_parsed:  # parsed notices carry their last use in their mtime
             with contextlib.suppress(FileNotFoundError):
                 os.utime(self.parsed_path(key))
         if prune:
             self._prune(now)
         data = {name: [r.size, r.mtime_ns, r.used] for name, r in sorted(self.index.items())}
         self._write_atomically(self.root / "index.json", json.dumps(data).encode())
+        self._saved = (len(self.used), len(self.used_parsed), self._records)
+        self._saved_parsed = set(self.used_parsed)
 
     def _prune(self, now: float) -> None:
         stale = [name for name, r in self.index.items() if now - r.used > KEEP_UNUSED_SECONDS]
@@ -313,20 +323,33 @@ class BuildCache:
             raise
 
 
-def output_fingerprint(output: Path) -> str | None:
+def output_fingerprint(output: Path, walked: dict[str, list[str]] | None = None) -> str | None:
     """Every file's path, size, mtime and inode in the output folder: if anything touched the published site
-    since the last build, a no-op build is not trusted to be one. None when there is no output."""
+    since the last build, a no-op build is not trusted to be one. None when there is no output. `walked`:
+    output_stamps of some of its top-level folders, taken by the build once they were complete (in its
+    staging folder: renaming that keeps every stamp), which are not walked again. Were one of them changed
+    after all, the next build would find the fingerprint different and build instead of skipping: never
+    wrong, only slower."""
     if not output.is_dir():
         return None
+    walked = walked or {}
+    parts = [part for stamps in walked.values() for part in stamps]
+    parts += output_stamps(output, output, skip=walked.keys())
+    return digest(*sorted(parts))
+
+
+def output_stamps(folder: Path, output: Path, skip: Collection[str] = ()) -> list[str]:
+    """What output_fingerprint counts of the entries under `folder` (in the tree rooted at `output`), but not
+    under its subfolders named in `skip`."""
     parts: list[str] = []
-    stack = [output]
+    stack = [folder]
     while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
+        current = stack.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
                 st = entry.stat(follow_symlinks=False)
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False) and not (current == folder and entry.name in skip):
                     stack.append(Path(entry.path))
                 rel = os.path.relpath(entry.path, output)
                 parts.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
-    return digest(*sorted(parts))
+    return parts

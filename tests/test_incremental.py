@@ -335,6 +335,54 @@ def test_only_the_search_shard_of_a_changed_page_is_indexed_again(tmp_path: Path
     assert_same_tree(out, ws.clean)
 
 
+def test_a_page_is_indexed_before_its_documents_are_made_and_the_index_is_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page of a notice whose DOCX and PDF are still being typeset is written first without its downloads
+    (it shows their sizes), so that Pagefind indexes it meanwhile, and again once they are made
+    (site/writer.py write_site). Pagefind's index of the early pages is byte-identical to its index of the
+    finished ones, and search.searched_digest, which keys the index, is the same for both."""
+    ws = Workspace(tmp_path, extra=1)
+    read_by_search: dict[str, bytes] = {}
+    index = search.index
+
+    def index_and_keep(site: Path, notice_ids: list[str], **kwargs) -> None:
+        for notice_id in notice_ids:
+            read_by_search[notice_id] = (site / "notices" / notice_id / "index.html").read_bytes()
+        index(site, notice_ids, **kwargs)
+
+    monkeypatch.setattr(search, "index", index_and_keep)
+    out = ws.incremental
+    build(ws.content, out, formats=("html", "docx", "pdf"), jobs=2)
+    early = tmp_path / "early"
+    for notice_id, page in read_by_search.items():
+        final = (out / "notices" / notice_id / "index.html").read_bytes()
+        assert b'<section class="downloads"' in final
+        assert search.searched_digest(page) == search.searched_digest(final)
+        (early / "notices" / notice_id).mkdir(parents=True)
+        (early / "notices" / notice_id / "index.html").write_bytes(page)
+    assert any(b'<section class="downloads"' not in page for page in read_by_search.values()), \
+        "no page was indexed before its documents were made"
+    index(early, sorted(read_by_search))
+    assert tree(early / "pagefind") == tree(out / "pagefind")
+
+
+def test_the_output_fingerprint_from_a_folder_walked_early_is_the_whole_walks(tmp_path: Path) -> None:
+    """A build takes the stamps of notices/ while the workers finish the 一览表 (build._build) and walks only
+    the rest at its end: the fingerprint must be the one a later no-op check computes from a whole walk."""
+    from gazette.cache import output_fingerprint, output_stamps
+
+    out = tmp_path / "site"
+    for rel in ("index.html", "notices/a/index.html", "notices/a/a.pdf", "notices/b/index.html", "data/x.csv"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(rel, encoding="utf-8")
+    walked = {"notices": output_stamps(out / "notices", out)}
+    assert output_fingerprint(out, walked) == output_fingerprint(out)
+    (out / "notices" / "a" / "a.pdf").write_text("changed after the early walk", encoding="utf-8")
+    assert output_fingerprint(out, walked) != output_fingerprint(out)  # the next build builds: never skips
+    (out / "data" / "x.csv").write_text("changed", encoding="utf-8")
+    assert output_fingerprint(out, {"notices": output_stamps(out / "notices", out)}) == output_fingerprint(out)
+
+
 def test_the_cache_forgets_objects_unused_for_a_week_checking_at_most_hourly(tmp_path: Path) -> None:
     import os
     import time

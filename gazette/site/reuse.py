@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gazette import cache as cachelib
 
 
 def _stamp(path: Path) -> list[int]:
@@ -31,7 +30,7 @@ class SiteReuse:
     written: dict = field(default_factory=lambda: {"pages": {}, "folders": {}})
     pages_taken: int = 0
 
-    # --- single pages: path → [key, size, mtime_ns, inode, digest of the bytes] ---
+    # --- single pages: path → [key, size, mtime_ns, inode, digest of what the search index reads] ---
 
     def take_page(self, path: str, key: str, target: Path) -> bool:
         entry = self.recorded.get("pages", {}).get(path)
@@ -48,12 +47,13 @@ class SiteReuse:
         self.pages_taken += 1
         return True
 
-    def record_page(self, path: str, key: str, target: Path, data: bytes) -> None:
-        """`data`: the bytes just written to `target`."""
-        self.written["pages"][path] = [key, *_stamp(target), cachelib.digest(data)]
+    def record_page(self, path: str, key: str, target: Path, digest: str) -> None:
+        """`digest`: of what the search index reads of the page just written to `target`
+        (search.searched_digest)."""
+        self.written["pages"][path] = [key, *_stamp(target), digest]
 
     def page_digest(self, path: str) -> str | None:
-        """The digest of the bytes of a page this build wrote or took (None: not known)."""
+        """The digest recorded for a page this build wrote or took (None: not known)."""
         entry = self.written["pages"].get(path)
         return entry[4] if entry else None
 

@@ -8,7 +8,7 @@ more than half of its time.
 
 Pagefind cannot update an index, so a large site's index is split into shards, each a whole Pagefind bundle
 over a fixed share of the notices (by a hash of the notice's id). A build indexes only the shards whose
-pages changed (their bytes' digests, taken by the site writer as it wrote or reused each page) and takes the
+pages changed (searched_digest, taken by the site writer as it wrote or reused each page) and takes the
 others from the last output as they were, while Pagefind runs; the search page merges the shards
 (Pagefind's mergeIndex, assets/search.js). Each Pagefind run costs about 0.25 s before its first page, so
 shards are not made smaller than SHARD_SIZE notices; a site of up to SHARD_SIZE notices has one index in
@@ -109,10 +109,26 @@ def _executable() -> str:
         raise GazetteError(f"找不到 Pagefind（{exc}）；请确认已安装 pagefind-bin-extended（make demo 会安装）") from None
 
 
+def searched_digest(page: bytes) -> str:
+    """A digest of what Pagefind makes of a notice page: every byte but the downloads section's. The section
+    is outside data-pagefind-body and has no data-pagefind-meta (templates/site/notice.html.j2), so the index
+    is the same with it or without it (tests/test_search.py checks both), and a notice's page can be indexed
+    before its documents, whose sizes the section shows, are made (site/writer.py write_site)."""
+    start = page.find(DOWNLOADS_START)
+    if start >= 0:
+        end = page.find(DOWNLOADS_END, start)
+        page = page[:start] + page[end + len(DOWNLOADS_END):] if end >= 0 else page
+    return cachelib.digest(page)
+
+
+DOWNLOADS_START, DOWNLOADS_END = b'<section class="downloads"', b"</section>\n"
+
+
 def _page_digest(site: Path, notice_id: str, reuse: SiteReuse) -> str:
-    """The digest of a notice page's bytes: the site writer's, made as it wrote or took the page (reading every
+    """searched_digest of a notice page: the site writer's, made as it wrote or took the page (reading every
     page again took 0.2 s of a one-notice rebuild), else from the file."""
-    return reuse.page_digest(f"{NOTICES_DIR}/{notice_id}/index.html") or cachelib.file_digest(_page(site, notice_id))
+    return reuse.page_digest(f"{NOTICES_DIR}/{notice_id}/index.html") \
+        or searched_digest(_page(site, notice_id).read_bytes())
 
 
 def _page(site: Path, notice_id: str) -> Path:

@@ -63,28 +63,30 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     writer = PageWriter(content, out, identity, today, latest=ordered[0].notice.published if ordered else today,
                         reuse=reuse)
 
-    def write_notice_page(position: int) -> None:
+    def write_notice_page(position: int, documents_known: bool = True) -> None:
         page = ordered[position]
-        add_signed_pdf(page, out, previous)
+        if documents_known:
+            add_signed_pdf(page, out, previous)
         newer = ordered[position - 1] if position > 0 else None
         older = ordered[position + 1] if position + 1 < len(ordered) else None
         writer.write("site/notice.html.j2", page.path, page=page, notice=page.notice, newer=newer, older=older,
                      state=publicity_state(page.notice, today), page_date=page.notice.published,
-                     reuse_key=_notice_page_key(page, newer, older))
+                     reuse_key=_notice_page_key(page, newer, older), again=documents_known and position in later)
 
-    # A page shows its documents' sizes: those still in the making are written last.
-    later = [position for position, page in enumerate(ordered) if page.notice.id in waiting]
-    for position, page in enumerate(ordered):
-        if page.notice.id not in waiting:
-            write_notice_page(position)
-    documents_done()
-    for position in later:
-        write_notice_page(position)
-    # Pagefind reads only the notice pages, now complete: it indexes them while this thread writes the rest
-    # (it runs in other processes, on the core this one leaves idle).
+    # A page shows its documents' sizes, so the page of a notice whose documents are still in the making is
+    # written twice: first without its downloads, which Pagefind does not read (search.searched_digest), so
+    # that the index is made while the workers typeset, and again once the documents are done.
+    later = {position for position, page in enumerate(ordered) if page.notice.id in waiting}
+    for position in range(len(ordered)):
+        write_notice_page(position, documents_known=position not in later)
+    # Pagefind reads only the notice pages: it indexes them while this thread writes the rest (it runs in other
+    # processes, on the core this one leaves idle).
     notice_ids = [page.notice.id for page in ordered]
     with ThreadPoolExecutor(1) as background:
         indexing = background.submit(search.index, out, notice_ids, reuse=reuse)
+        documents_done()
+        for position in sorted(later):
+            write_notice_page(position)
         _write_the_rest(content, pages, ordered, out, writer, notice_ids, summaries_done)
         indexing.result()
     return len(writer.paths)
@@ -340,27 +342,45 @@ class PageWriter:
             cachelib.code_fingerprint(), cachelib.tree_fingerprint(dirs), self.site.model_dump_json(),
             repr(identity), today.isoformat(), latest.isoformat()) if reuse else ""
 
-    def write(self, template: str, path: str, *, reuse_key: str | None = None, **values: Any) -> None:
+    def write(self, template: str, path: str, *, reuse_key: str | None = None, again: bool = False,
+              **values: Any) -> None:
         """Render `template` to `path`. With `reuse_key` (a digest of every value passed that is not shared
-        by all pages), an unchanged page is taken from the last output instead."""
+        by all pages), an unchanged page is taken from the last output instead. `again`: the page was written
+        before with less known (a notice page before its documents' sizes) and may be being read (by Pagefind):
+        it is replaced in one step, so that a reader sees either whole page, and counted once."""
         target = self.out / path
         key = cachelib.digest(self.shared_key, template, path, reuse_key) if self.reuse and reuse_key else None
+        if again:
+            self._replace(template, path, key, values)
+            return
         if key and self.reuse.take_page(path, key, target):
             self.paths.append(path)
             return
-        values.setdefault("page_date", self.latest)
-        html = self.env.get_template(template).render(
-            site=self.site, portal=self.site.portal, identity=self.identity, today=self.today, path=path,
-            root=relative_root(path), site_domain=site_domain(self.site.base_url), **values)
-        data = html.encode("utf-8")
+        data = self._render(template, path, values)
         try:
             target.write_bytes(data)
         except FileNotFoundError:  # a page's folder often exists already (a notice's holds its documents)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         if key:
-            self.reuse.record_page(path, key, target, data)
+            self.reuse.record_page(path, key, target, search.searched_digest(data))
         self.paths.append(path)
+
+    def _replace(self, template: str, path: str, key: str | None, values: dict[str, Any]) -> None:
+        target = self.out / path
+        new = target.with_name(target.name + ".new")  # renaming keeps the stamp the reuse entry records
+        if not (key and self.reuse.take_page(path, key, new)):
+            data = self._render(template, path, values)
+            new.write_bytes(data)
+            if key:
+                self.reuse.record_page(path, key, new, search.searched_digest(data))
+        os.replace(new, target)
+
+    def _render(self, template: str, path: str, values: dict[str, Any]) -> bytes:
+        values.setdefault("page_date", self.latest)
+        return self.env.get_template(template).render(
+            site=self.site, portal=self.site.portal, identity=self.identity, today=self.today, path=path,
+            root=relative_root(path), site_domain=site_domain(self.site.base_url), **values).encode("utf-8")
 
 
 @lru_cache(maxsize=8)

@@ -90,6 +90,29 @@ def test_failed_build_leaves_output_untouched(built: tuple[Path, Path, dict[str,
     assert leftovers(out) == []
 
 
+def test_a_failing_search_indexer_fails_the_build_with_its_message(built: tuple[Path, Path, dict[str, str]],
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind runs as a service (site/search.py): when it dies, the build says so in one line with what
+    Pagefind said, and the published site is left as it was."""
+    from gazette.build import build
+    from gazette.site import search
+
+    content, out, before = built
+    change_a_title(content)
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\nhead -c 1 >/dev/null\necho 'Error: the index disk is full' >&2\nexit 3\n",
+                      encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "_executable", lambda: str(broken))
+    with pytest.raises(GazetteError) as failure:
+        build(content, out, formats=("html",), jobs=1)
+    message = str(failure.value)
+    assert "Pagefind" in message and "the index disk is full" in message and "\n" not in message
+    assert tree(out) == before
+    assert leftovers(out) == []
+
+
 def test_sigkill_at_random_points_never_leaves_a_mixed_site(built: tuple[Path, Path, dict[str, str]],
                                                              sites: dict[str, object]) -> None:
     """Ten builds of changed content, each killed with SIGKILL after a random delay: afterwards the output is

@@ -189,6 +189,37 @@ def test_a_batchs_table_is_typeset_again_only_when_what_it_shows_changes(tmp_pat
     assert sum(after[name] != before[name] for name in before) == 1, "only the victim's batch's table changed"
 
 
+def test_outputs_sharing_a_folder_keep_each_others_tables(tmp_path: Path) -> None:
+    """Outputs in one folder share its cache (.cache/ beside them): an HTML preview built beside the published
+    site must not delete the 一览表 documents the site uses, or the site's next build typesets every table
+    again. Documents no build has used for a week go (site/writer.py _forget_unused_summaries)."""
+    import json
+    import os
+    import time
+
+    from gazette.cache import KEEP_UNUSED_SECONDS
+    from gazette.site.writer import USED_RECORD, summary_cache_dir
+
+    ws = Workspace(tmp_path, extra=1)
+    site, preview = tmp_path / "out" / "public", tmp_path / "out" / "preview"
+    build(ws.content, site, formats=FAST, jobs=1)
+    cache_dir = summary_cache_dir(site)
+    documents = {p.name for p in cache_dir.iterdir() if p.suffix in (".docx", ".pdf")}
+    assert documents
+    (cache_dir / "forgotten.pdf").write_bytes(b"%PDF")
+    (cache_dir / "unrecorded.pdf").write_bytes(b"%PDF")  # as a killed build leaves one: its mtime counts
+    record = json.loads((cache_dir / USED_RECORD).read_text(encoding="utf-8"))
+    record["forgotten.pdf"] = time.time() - KEEP_UNUSED_SECONDS - 60
+    (cache_dir / USED_RECORD).write_text(json.dumps(record), encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(cache_dir / "unrecorded.pdf", (old, old))
+
+    build(ws.content, preview, formats=("html",), jobs=1)  # uses no 一览表 document
+    left = {p.name for p in cache_dir.iterdir() if p.suffix in (".docx", ".pdf")}
+    assert documents <= left, "the preview deleted the site's documents"
+    assert "forgotten.pdf" not in left and "unrecorded.pdf" in left
+
+
 def test_deleting_a_notice_removes_its_files_and_listing_entries(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, extra=2)
     build(ws.content, ws.incremental, formats=FAST, jobs=1)

@@ -67,10 +67,12 @@ def _markdown_itself(text: str) -> str:
 
 # Prose with stars, spaces and line breaks: the emphasis the shortcut takes on, and everything near it.
 _STARRY = st.sampled_from(list("整改到位ab，。1 ** \n"))
+_STARS = st.sampled_from(["**", "*", "***", "整改", "a", " ", "\n", "。"])  # bold next to emphasis
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.one_of(st.lists(_ALPHABET, max_size=40), st.lists(_STARRY, max_size=24)).map("".join))
+@given(st.one_of(st.lists(_ALPHABET, max_size=40), st.lists(_STARRY, max_size=24),
+                 st.lists(_STARS, max_size=12)).map("".join))
 def test_plain_prose_shortcut_gives_markdowns_output(text: str) -> None:
     from gazette.render.markup import _prepare, _simple_paragraphs
 
@@ -87,5 +89,8 @@ def test_plain_prose_shortcut_is_taken_for_prose_and_not_for_markup() -> None:
     emphasis = "建立问题清单，*逐项销号*，a*b*c。\n\n*全部* 完成"
     assert _simple_paragraphs(_prepare(emphasis)) == _markdown_itself(emphasis)
     assert "<em>逐项销号</em>" in _simple_paragraphs(_prepare(emphasis))
-    for markup_text in ("**加粗**", "* 列表", "*跨\n行*", "* a *b*", "*a *b*", "*a**b*", "1. 第一项", "- 列表", "> 引文", "a | b\n--|--\n1 | 2", "    代码", "标题\n===", "a&b"):
+    strong = "严格执行累进加价制度，**每季度通报**一次进展，**a** *b*。"
+    assert _simple_paragraphs(_prepare(strong)) == _markdown_itself(strong)
+    assert "<strong>每季度通报</strong>" in _simple_paragraphs(_prepare(strong))
+    for markup_text in ("***加粗***", "** 加粗**", "**a*b**", "**跨\n行**", "* 列表", "*跨\n行*", "* a *b*", "*a *b*", "*a**b*", "1. 第一项", "- 列表", "> 引文", "a | b\n--|--\n1 | 2", "    代码", "标题\n===", "a&b"):
         assert _simple_paragraphs(_prepare(markup_text)) is None, markup_text

@@ -110,11 +110,14 @@ _MARKUP_CHARACTERS = re.compile(r"[\[\]<>`\\&*_]")
 # Most fields are plain prose. Python-Markdown costs ~0.2 ms a field even then (a 1,000-notice site renders
 # 15,000 table cells), so text in which Markdown could find nothing to do is wrapped in <p> here: no character
 # it or nh3 treats specially, no line that could open a block (list, quote, heading, setext or table line,
-# indented code). The one markup staff type often, emphasis (*逐项销号*), is done here too when every star
-# pairs up on one line around text that neither starts nor ends with a space: Python-Markdown pairs those
-# stars the same way (its EMPHASIS_RE takes the next star; its not-strong rule needs a star between spaces).
+# indented code). The markup staff type most, bold (**每季度通报**, in most notices) and emphasis
+# (*逐项销号*), is done here too when every pair of stars is on one line around text with no star that
+# neither starts nor ends with a space: Python-Markdown pairs those stars the same way (its STRONG_RE and
+# EMPHASIS_RE take the next closing stars; its not-strong rule needs stars between spaces). Any other star
+# (***, a star left unpaired, pairs inside each other) goes to Python-Markdown.
 # tests/test_markdown.py checks that this gives exactly Markdown's output.
 _NOT_SIMPLE = re.compile(r"[^\x20-\x7e\n\u00a1-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd]|[\\`_\[\]<>&!#|~{}\u00a0]|^(?:[^\S\n]|[-+=>]|\d+[.)])", re.M)
+_STRONG = re.compile(r"\*\*([^\s*](?:[^*\n]*[^\s*])?)\*\*")
 _EMPHASIS = re.compile(r"\*([^\s*](?:[^*\n]*[^\s*])?)\*")
 
 
@@ -122,6 +125,9 @@ def _simple_paragraphs(prepared: str) -> str | None:
     if _NOT_SIMPLE.search(prepared):
         return None
     if "*" in prepared:
+        if "***" in prepared:
+            return None
+        prepared = _STRONG.sub(r"<strong>\1</strong>", prepared)
         if "**" in prepared or "*" in _EMPHASIS.sub("", prepared):
             return None
         prepared = _EMPHASIS.sub(r"<em>\1</em>", prepared)

@@ -10,20 +10,26 @@ Pagefind cannot update an index, so a large site's index is split into shards, e
 over a fixed share of the notices (by a hash of the notice's id). A build indexes only the shards whose
 pages changed (searched_digest, taken by the site writer as it wrote or reused each page) and takes the
 others from the last output as they were, while Pagefind runs; the search page merges the shards
-(Pagefind's mergeIndex, assets/search.js). Each Pagefind run costs about 0.25 s before its first page, so
-shards are not made smaller than SHARD_SIZE notices; a site of up to SHARD_SIZE notices has one index in
-pagefind/, exactly as Pagefind lays it out.
+(Pagefind's mergeIndex, assets/search.js). Every search fetches each shard's metadata, and each shard
+costs Pagefind about 0.05 s beside its pages, so shards are not made smaller than SHARD_SIZE notices; a site
+of up to SHARD_SIZE notices has one index in pagefind/, exactly as Pagefind lays it out.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
+import json
 import math
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NoReturn
 
 from gazette import cache as cachelib
 from gazette.errors import GazetteError
@@ -71,12 +77,15 @@ def index(site: Path, notice_ids: list[str], *, reuse: SiteReuse | None = None, 
     # (checking and linking their files took 0.1 s of a one-notice rebuild), or indexed too where that fails.
     likely = [job for job in shard_jobs if reuse.recorded_folder_key(shard_dir(job[0])) == job[2]]
     todo = [job for job in shard_jobs if job not in likely]
+    # One Pagefind process per core, each indexing its share of the shards one after the other.
+    processes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(shard_jobs)))) as pool:
-        running = [pool.submit(_run_pagefind, site, ids, work / str(k)) for k, ids, _ in todo]
+        running = [pool.submit(_index_shards, site, todo[first::processes], work) for first in range(processes)
+                   if todo[first::processes]]
         for job in likely:
             if not reuse.take_folder(shard_dir(job[0]), job[2], site, _shard_files):
                 todo.append(job)
-                running.append(pool.submit(_run_pagefind, site, job[1], work / str(job[0])))
+                running.append(pool.submit(_index_shards, site, [job], work))
         for future in running:
             future.result()
     if not todo:
@@ -135,17 +144,92 @@ def _page(site: Path, notice_id: str) -> Path:
     return site / NOTICES_DIR / notice_id / "index.html"
 
 
-def _run_pagefind(site: Path, notice_ids: list[str], output: Path) -> None:
-    # ids are [a-z0-9-] (model.Notice.id): safe inside a glob's {a,b} alternatives
-    glob = f"{NOTICES_DIR}/{{{','.join(notice_ids)}}}/index.html"
-    command = [_executable(), "--site", str(site), "--output-path", str(output), "--glob", glob, "--silent"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    except OSError as exc:  # the binary vanished or is not executable (a broken install)
-        raise GazetteError(f"无法运行 Pagefind：{exc}；请确认已安装 pagefind-bin-extended") from None
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        hint = detail[-1] if detail else f"exit code {result.returncode}"
+def _index_shards(site: Path, jobs: list[tuple[int, list[str], str]], work: Path) -> None:
+    """Index each shard (k, notice ids, key) into work/k, in one Pagefind process."""
+    with _Pagefind() as pagefind:
+        for k, notice_ids, _ in jobs:
+            pagefind.index(site, notice_ids, work / str(k))
+
+
+ANSWER_TIMEOUT = 600  # seconds: indexing a shard takes well under one
+
+
+class _Pagefind:
+    """One Pagefind process in service mode (`pagefind --service`, which Pagefind's own Node and Python
+    wrappers use: requests and responses are base64-encoded JSON, each followed by a comma). One process
+    indexes shard after shard: a run of the command line per shard spent 0.15 s more on each (8 shards of
+    1,000 notices: 2.7 s instead of 3.7 s), for the same files byte for byte."""
+
+    def __init__(self) -> None:
+        self.log = tempfile.TemporaryFile()  # Pagefind's complaints, for the error message
+        try:
+            self.process = subprocess.Popen([_executable(), "--service"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=self.log)
+        except OSError as exc:  # the binary vanished or is not executable (a broken install)
+            self.log.close()
+            raise GazetteError(f"无法运行 Pagefind：{exc}；请确认已安装 pagefind-bin-extended") from None
+        self.messages = 0
+        self.received = b""
+
+    def __enter__(self) -> "_Pagefind":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+    def index(self, site: Path, notice_ids: list[str], output: Path) -> None:
+        index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
+        # ids are [a-z0-9-] (model.Notice.id): safe inside a glob's {a,b} alternatives
+        glob = f"{NOTICES_DIR}/{{{','.join(notice_ids)}}}/index.html"
+        indexed = self._ask({"type": "AddDir", "index_id": index_id, "path": str(site), "glob": glob})
+        if indexed.get("page_count") != len(notice_ids):
+            self._fail(f"{indexed.get('page_count')} of {len(notice_ids)} pages indexed")
+        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+        self._ask({"type": "DeleteIndex", "index_id": index_id})
+        for name in UNUSED:
+            (output / name).unlink(missing_ok=True)
+
+    def _ask(self, payload: dict) -> dict:
+        self.messages += 1
+        request = json.dumps({"message_id": self.messages, "payload": payload}).encode()
+        timed_out = threading.Event()
+
+        def give_up() -> None:  # a hung Pagefind must not hang the build
+            timed_out.set()
+            self.process.kill()
+
+        watchdog = threading.Timer(ANSWER_TIMEOUT, give_up)
+        watchdog.start()
+        try:
+            self.process.stdin.write(base64.b64encode(request) + b",")
+            self.process.stdin.flush()
+            while b"," not in self.received:
+                chunk = self.process.stdout.read1(1 << 16)
+                if not chunk:
+                    break
+                self.received += chunk
+        except BrokenPipeError:
+            pass
+        finally:
+            watchdog.cancel()
+        if b"," not in self.received:
+            code = self.process.wait()
+            self._fail(f"no answer in {ANSWER_TIMEOUT} s" if timed_out.is_set() else f"exit code {code}")
+        message, self.received = self.received.split(b",", 1)
+        response = json.loads(base64.b64decode(message))["payload"]
+        if response.get("type") == "Error":
+            self._fail(str(response.get("message")))
+        return response
+
+    def _fail(self, detail: str) -> NoReturn:
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        hint = f"{detail}: {lines[-1]}" if lines else detail
         raise GazetteError(f"建立站内搜索索引失败（Pagefind）：{hint}；请确认已安装 pagefind-bin-extended")
-    for name in UNUSED:
-        (output / name).unlink(missing_ok=True)

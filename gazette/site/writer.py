@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -156,10 +158,8 @@ def write_summaries(content: Content, pages: list[NoticePage], summaries: list[S
         writer.write("site/summary.html.j2", page.path, summary=page, page_date=page.as_of,
                      link_notices=lambda notice, root=root: f"{root}{NOTICES_DIR}/{notice.id}/index.html",
                      reuse_key=_summary_page_key(page, keys))
-    used = {document.path.name for batch_documents in documents.values() for document in batch_documents}
-    for stale in cache_dir.iterdir():  # one build at a time holds the output lock, so this is safe
-        if stale.name not in used:
-            stale.unlink(missing_ok=True)
+    _forget_unused_summaries(cache_dir, {document.path.name for batch_documents in documents.values()
+                                         for document in batch_documents})
     for table in summary_tables_dir(cache_dir).iterdir():  # linked from no document (nor a published site)
         with contextlib.suppress(OSError):
             if table.stat().st_nlink == 1:
@@ -169,6 +169,38 @@ def write_summaries(content: Content, pages: list[NoticePage], summaries: list[S
 # The 一览表's documents cost about half a second each: they are kept beside the build cache, keyed by
 # everything they are made from, and only a batch whose table changed is typeset again.
 SUMMARY_FORMATS = ("docx", "pdf")
+
+
+def _forget_unused_summaries(cache_dir: Path, used: set[str]) -> None:
+    """Delete the documents no build has used for a week, as the build cache does its objects. Not those this
+    build did not use: every output in the same folder shares the cache (an HTML preview beside the published
+    site), and each would make the other typeset every 一览表 again. When each was last used is kept in
+    USED_RECORD, not in the files' mtimes: the published documents are the same files (hard links)."""
+    record = cache_dir / USED_RECORD
+    try:
+        last_used = json.loads(record.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        last_used = {}
+    now = time.time()
+    last_used = {**(last_used if isinstance(last_used, dict) else {}), **dict.fromkeys(used, now)}
+    kept = {}
+    for path in cache_dir.iterdir():
+        if path.suffix in (".docx", ".pdf"):
+            with contextlib.suppress(OSError):
+                when = last_used.get(path.name) or path.stat().st_mtime  # made by a build that was killed
+                if now - when > cachelib.KEEP_UNUSED_SECONDS:
+                    path.unlink()
+                else:
+                    kept[path.name] = when
+        elif path.name.endswith(".tmp"):  # left by a killed build (_make_atomically)
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > 3600:
+                    path.unlink()
+    with contextlib.suppress(OSError):  # only a document kept longer than needed
+        _make_atomically(record, lambda target: target.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8"))
+
+
+USED_RECORD = "used.json"
 
 
 def summary_cache_dir(output: Path) -> Path:

@@ -123,7 +123,7 @@ def searched_digest(page: bytes) -> str:
     is outside data-pagefind-body and has no data-pagefind-meta (templates/site/notice.html.j2), so the index
     is the same with it or without it (tests/test_search.py checks both), and a notice's page can be indexed
     before its documents, whose sizes the section shows, are made (site/writer.py write_site)."""
-    start = page.find(DOWNLOADS_START)
+    start = page.rfind(DOWNLOADS_START)  # the section follows the notice text (which could not hold it anyway)
     if start >= 0:
         end = page.find(DOWNLOADS_END, start)
         page = page[:start] + page[end + len(DOWNLOADS_END):] if end >= 0 else page

@@ -414,6 +414,20 @@ def test_the_output_fingerprint_from_a_folder_walked_early_is_the_whole_walks(tm
     assert output_fingerprint(out, {"notices": output_stamps(out / "notices", out)}) == output_fingerprint(out)
 
 
+def test_the_cache_index_is_read_back_and_an_unreadable_one_is_empty(tmp_path: Path) -> None:
+    from gazette.cache import INDEX_FILE, BuildCache
+
+    cache = BuildCache.open(tmp_path / "cache")
+    (cache.root / "objects" / "k.pdf").write_bytes(b"%PDF-1.7")
+    cache.record_object("k", "pdf")
+    cache.save()
+    again = BuildCache.open(tmp_path / "cache")
+    assert again.has_object("k", "pdf") and again.object_size("k", "pdf") == 8
+    (cache.root / INDEX_FILE).write_bytes(b"\x80\x05 not a pickle")  # a killed write, an older format
+    assert BuildCache.open(tmp_path / "cache").index == {}
+    assert not BuildCache.open(tmp_path / "cache").has_object("k", "pdf")  # made again, never trusted
+
+
 def test_the_cache_forgets_objects_unused_for_a_week_checking_at_most_hourly(tmp_path: Path) -> None:
     import os
     import time

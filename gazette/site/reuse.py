@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-
 def _stamp(path: Path) -> list[int]:
     st = path.stat()
     return [st.st_size, st.st_mtime_ns, st.st_ino]

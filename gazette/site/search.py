@@ -118,19 +118,19 @@ def _executable() -> str:
         raise GazetteError(f"找不到 Pagefind（{exc}）；请确认已安装 pagefind-bin-extended（make demo 会安装）") from None
 
 
+DOWNLOADS_START, DOWNLOADS_END = b'<section class="downloads"', b"</section>\n"  # templates/site/notice.html.j2
+
+
 def searched_digest(page: bytes) -> str:
     """A digest of what Pagefind makes of a notice page: every byte but the downloads section's. The section
     is outside data-pagefind-body and has no data-pagefind-meta (templates/site/notice.html.j2), so the index
-    is the same with it or without it (tests/test_search.py checks both), and a notice's page can be indexed
-    before its documents, whose sizes the section shows, are made (site/writer.py write_site)."""
+    is the same with it or without it (tests/test_incremental.py checks both), and a notice's page can be
+    indexed before its documents, whose sizes the section shows, are made (site/writer.py write_site)."""
     start = page.rfind(DOWNLOADS_START)  # the section follows the notice text (which could not hold it anyway)
     if start >= 0:
         end = page.find(DOWNLOADS_END, start)
         page = page[:start] + page[end + len(DOWNLOADS_END):] if end >= 0 else page
     return cachelib.digest(page)
-
-
-DOWNLOADS_START, DOWNLOADS_END = b'<section class="downloads"', b"</section>\n"
 
 
 def _page_digest(site: Path, notice_id: str, reuse: SiteReuse) -> str:

@@ -474,8 +474,9 @@ class _Workers:
             -> Iterator[tuple[str, str, float]]:
         """Render the notices' tasks; yields (format, notice id, seconds) as each is done. The 一览表 documents
         (summary_tasks) are started too, first, and finish_summaries() waits for them; the last pool's notice
-        documents are left to finish_documents(): the site can be written meanwhile. HTML fragments (about a millisecond each, less than sending one to a worker and back) are
-        rendered in this process while the workers typeset the documents."""
+        documents are left to finish_documents(): the site can be written meanwhile. HTML fragments (about a
+        millisecond each, less than sending one to a worker and back) are rendered in this process while the
+        workers typeset the documents."""
         from concurrent.futures import as_completed
 
         from gazette import workers

@@ -78,8 +78,9 @@ def index(site: Path, notice_ids: list[str], *, reuse: SiteReuse | None = None, 
     likely = [job for job in shard_jobs if reuse.recorded_folder_key(shard_dir(job[0])) == job[2]]
     todo = [job for job in shard_jobs if job not in likely]
     # One Pagefind process per core, each indexing its share of the shards one after the other.
-    processes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(shard_jobs)))) as pool:
+    cores = jobs or os.cpu_count() or 1
+    processes = max(1, min(cores, len(todo)))
+    with ThreadPoolExecutor(max(1, min(cores, len(shard_jobs)))) as pool:
         running = [pool.submit(_index_shards, site, todo[first::processes], work) for first in range(processes)
                    if todo[first::processes]]
         for job in likely:

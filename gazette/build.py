@@ -194,6 +194,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                                   "summary": len(summaries)})
         for fmt, notice_id, seconds in workers.run_render(tasks, summaries):
             reporter.rendered(fmt, notice_id, seconds)
+        workers.release_if_idle()
         waiting = workers.pending_notices()
         for task in tasks:
             if task.notice.id not in waiting:
@@ -216,6 +217,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                 walked[NOTICES_DIR] = cachelib.output_stamps(staging / NOTICES_DIR, staging)
             for fmt, name, seconds in workers.finish_summaries():
                 reporter.rendered(fmt, name, seconds)
+            workers.release_if_idle()
 
         write_started = time.perf_counter()
         # Written while the workers may still typeset documents: the site writer waits for a notice's
@@ -518,6 +520,13 @@ class _Workers:
                 futures = []
             yield from _broken_pool_is_an_error(future.result() for future in as_completed(f for _, f in futures))
         yield from (local.render(task) for task in here)
+
+    def release_if_idle(self) -> None:
+        """Stop the workers once nothing is left for them to make: idle, each still holds its memory (the
+        notices it parsed, WeasyPrint's caches), and the end of a build is when Pagefind needs its own. An
+        HTML-only build of 5,000 notices peaked at 949 MB (PSS) with two idle workers, at 692 MB without."""
+        if not self.documents and not self.summaries:
+            self._retire()
 
     def pending_notices(self) -> frozenset[str]:
         """The notices whose documents run_render left to finish_documents."""

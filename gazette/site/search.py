@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NoReturn
 
 from gazette import cache as cachelib
@@ -192,10 +192,20 @@ class _Pagefind:
         indexed = self._ask({"type": "AddDir", "index_id": index_id, "path": str(site), "glob": glob})
         if indexed.get("page_count") != len(notice_ids):
             self._fail(f"{indexed.get('page_count')} of {len(notice_ids)} pages indexed")
-        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+        # The files come back in the answer and are written here. Pagefind's own WriteFiles answers before
+        # its writes have landed (tokio's File hands them to a thread), and the service exits as soon as its
+        # input closes: under load a shard was left with an empty pagefind-entry.json.
+        files = self._ask({"type": "GetFiles", "index_id": index_id})["files"]
         self._ask({"type": "DeleteIndex", "index_id": index_id})
-        for name in UNUSED:
-            (output / name).unlink(missing_ok=True)
+        for file in files:
+            relative = PurePosixPath(file["path"])
+            if file["path"] in UNUSED:
+                continue
+            if relative.is_absolute() or ".." in relative.parts:
+                self._fail(f"unexpected file {file['path']!r}")
+            target = output.joinpath(*relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(file["content"]))
 
     def _ask(self, payload: dict) -> dict:
         self.messages += 1
@@ -211,11 +221,13 @@ class _Pagefind:
         try:
             self.process.stdin.write(base64.b64encode(request) + b",")
             self.process.stdin.flush()
-            while b"," not in self.received:
-                chunk = self.process.stdout.read1(1 << 16)
+            chunks = [self.received]  # a shard's files come in one answer of a megabyte or more
+            while b"," not in chunks[-1]:
+                chunk = self.process.stdout.read1(1 << 20)
                 if not chunk:
                     break
-                self.received += chunk
+                chunks.append(chunk)
+            self.received = b"".join(chunks)
         except BrokenPipeError:
             pass
         finally:

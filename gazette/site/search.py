@@ -1,7 +1,7 @@
 """Offline Chinese search: Pagefind's extended build indexes the notice pages.
 
-The extended build is the one that segments Chinese (地下水, 黑臭水体 are found inside unspaced text). Its CLI
-indexes a folder in one run; Pagefind's per-page Python API is avoided because it sleeps 0.1 s per call. Only
+The extended build is the one that segments Chinese (地下水, 黑臭水体 are found inside unspaced text). It runs
+as a service (_Pagefind), spoken to directly: Pagefind's Python wrapper sleeps 0.1 s per call. Only
 elements marked data-pagefind-body (the notice text) are indexed, so listings never show up as hits, and
 only notice pages are given to Pagefind: parsing the listings and 一览表 pages to find nothing in them took
 more than half of its time.
@@ -198,9 +198,9 @@ class _Pagefind:
         files = self._ask({"type": "GetFiles", "index_id": index_id})["files"]
         self._ask({"type": "DeleteIndex", "index_id": index_id})
         for file in files:
-            relative = PurePosixPath(file["path"])
             if file["path"] in UNUSED:
                 continue
+            relative = PurePosixPath(file["path"])
             if relative.is_absolute() or ".." in relative.parts:
                 self._fail(f"unexpected file {file['path']!r}")
             target = output.joinpath(*relative.parts)

@@ -10,9 +10,10 @@ PY     := $(VENV)/bin/python
 STAMPS := .stamps
 FONT_DIR := /usr/local/share/fonts/gazette-fandol
 
-# Debian packages: CJK fonts (Noto for 宋体/黑体 roles, AR PL UKai and LXGW WenKai for 楷体), HarfBuzz subsetting
+# Debian packages: CJK fonts (Noto for 宋体/黑体 roles; fonts-noto-cjk-extra for the title's Noto Serif CJK SC
+# SemiBold, which fonts-noto-cjk only suggests; AR PL UKai and LXGW WenKai for 楷体), HarfBuzz subsetting
 # (without it WeasyPrint falls back to fontTools: 40x slower and not byte-reproducible), PDF tools.
-APT_RUNTIME := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 \
+APT_RUNTIME := fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 \
 	libpangoft2-1.0-0 libcairo2 fontconfig qpdf poppler-utils rsync openssh-client
 # What the tests need on top: a real word processor to lay out our DOCX, a browser, Java for PDFBox/vnu.
 # The site tests: Debian's chromium (driven by Playwright, never a downloaded browser), Java for the Nu HTML
@@ -33,7 +34,7 @@ setup: $(STAMPS)/apt $(STAMPS)/fonts $(STAMPS)/venv
 
 test-setup: setup $(STAMPS)/apt-test $(STAMPS)/venv-test $(STAMPS)/npm-test
 
-$(STAMPS)/apt:
+$(STAMPS)/apt: Makefile
 	@mkdir -p $(STAMPS)
 	@if command -v apt-get >/dev/null; then \
 		missing=$$(for p in $(APT_RUNTIME); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # the no-op path imports none of these (pydantic, ruamel, Jin
 
     from gazette.loader import Content
     from gazette.model import Notice, Site
-    from gazette.workers import Parsed, RenderTask
+    from gazette.workers import Parsed, RenderTask, SummaryTask
 
 ALL_FORMATS = ("html", "docx", "pdf")
 DOCUMENT_FORMATS = ("docx", "pdf")
@@ -182,13 +183,13 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
     site, site_source = load_site(content_root)
     site_digest = cachelib.digest(site_source.text)
     with _Workers(content_root, site, cache, formats, jobs) as workers:
-        content, parsed = load(content_root, site, cache, workers, inputs.code, site_digest, clean)
+        content, parsed, parse_keys = load(content_root, site, cache, workers, inputs.code, site_digest, clean)
         report = BuildReport(notices=len(content.notices), parsed=parsed)
         reporter.stage("读取", f"{len(content.notices)} 个公示，解析 {parsed} 个（其余未变），"
                                f"{time.perf_counter() - t:.1f} 秒")
         keys = document_keys(content, inputs, site_digest)
-        tasks = render_tasks(content, keys, formats, cache, clean, report)
-        summaries = summary_tasks(content, formats, output, keys, clean)
+        tasks = render_tasks(content, keys, parse_keys, formats, cache, clean, report)
+        summaries = summary_tasks(content, formats, output, keys, parse_keys, clean)
         render_started = time.perf_counter()
         reporter.start_rendering({**{fmt: sum(1 for task in tasks if task.fmt == fmt) for fmt in formats},
                                   "summary": len(summaries)})
@@ -234,9 +235,10 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
 
 
 def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: "_Workers", code: str,
-         site_digest: str, clean: bool) -> tuple["Content", int]:
+         site_digest: str, clean: bool) -> tuple["Content", int, dict[str, str]]:
     """Every notice, validated, as loader.load_content returns them (and with the same errors), reusing
-    the parse cache; the checks across files are the loader's own (assemble_content)."""
+    the parse cache; the checks across files are the loader's own (assemble_content). Also how many files
+    were parsed, and each notice's key in the parse cache (notice id → key)."""
     from gazette.errors import ContentError
     from gazette.loader import assemble_content, notice_files
 
@@ -251,15 +253,16 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
     missing = [p for p in paths if p not in found]
     errors: list[ContentError] = []
     try:
-        for path, (entry, file_errors) in zip(missing, workers.run_parse(missing)):
+        for path, (data, file_errors) in zip(missing, workers.run_parse(missing)):
             errors.extend(file_errors)
-            if entry is not None:
-                found[path] = entry
-                cache.put_parsed(keys[path], entry)
+            if data is not None:
+                found[path] = pickle.loads(data)
+                cache.put_parsed(keys[path], data)
     finally:
-        cache.flush()  # before the workers may be forked again
+        cache.flush()  # before the workers may be forked again, and read what they render from the cache
     loaded = {path: (entry.notice, entry.source(path)) for path, entry in found.items()}
-    return assemble_content(content_root, site, paths, loaded, errors), len(missing)
+    content = assemble_content(content_root, site, paths, loaded, errors)
+    return content, len(missing), {n.id: keys[content.source_of(n).path] for n in content.notices}
 
 
 def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, real_folders: dict[str, str]) -> bool:
@@ -304,8 +307,8 @@ def document_keys(content: "Content", inputs: Inputs, site_digest: str) -> dict[
     return keys
 
 
-def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, ...], cache: cachelib.BuildCache,
-                 clean: bool, report: BuildReport) -> list["RenderTask"]:
+def render_tasks(content: "Content", keys: dict[str, str], parse_keys: dict[str, str], formats: tuple[str, ...],
+                 cache: cachelib.BuildCache, clean: bool, report: BuildReport) -> list["RenderTask"]:
     """What must be rendered: every format of every notice whose object is not in the cache. PDFs first, the
     longest tasks, so that the workers finish together."""
     from gazette.workers import RenderTask
@@ -317,27 +320,30 @@ def render_tasks(content: "Content", keys: dict[str, str], formats: tuple[str, .
             if not clean and cache.has_object(key, fmt):
                 report.reused[fmt] = report.reused.get(fmt, 0) + 1
                 continue
-            tasks.append(RenderTask(fmt, notice, content.source_of(notice), key))
+            tasks.append(RenderTask(fmt, notice, content.source_of(notice), key, parse_keys[notice.id]))
             report.built[fmt] = report.built.get(fmt, 0) + 1
     return tasks
 
 
 def summary_tasks(content: "Content", formats: tuple[str, ...], output: Path, keys: dict[str, str],
-                  clean: bool) -> list[tuple[Any, Any]]:
+                  parse_keys: dict[str, str], clean: bool) -> list["SummaryTask"]:
     """The 整改情况一览表 documents (DOCX, PDF: one per inspection batch) not yet in the summary cache (all of
-    them for a clean build), as make_summary_document's arguments (content of the batch, document, reuse). They
-    are typeset by the workers beside the notices, not one after another by the site writer."""
+    them for a clean build). They are typeset by the workers beside the notices, not one after another by the
+    site writer."""
     if "html" not in formats:  # no site, no 一览表 pages
         return []
     from gazette.loader import Content
     from gazette.site.writer import summary_cache_dir, summary_documents
+    from gazette.workers import SummaryTask
 
     cache_dir = summary_cache_dir(output)
     tasks = []
     for document in summary_documents(content, formats, cache_dir, keys):
         if clean or not document.path.exists():
-            batch_content = Content(root=content.root, site=content.site, notices=document.batch.notices)
-            tasks.append((batch_content, document, not clean))  # --clean typesets every table again
+            notices = document.batch.notices
+            batch_content = Content(root=content.root, site=content.site, notices=notices)
+            tasks.append(SummaryTask(batch_content, document, not clean,  # --clean typesets every table again
+                                     [parse_keys[notice.id] for notice in notices]))
     return tasks
 
 
@@ -462,7 +468,8 @@ class _Workers:
             self.local_ready = True
         return workers
 
-    def run_parse(self, paths: list[Path]) -> Iterator[tuple[Any, list]]:
+    def run_parse(self, paths: list[Path]) -> Iterator[tuple[bytes | None, list]]:
+        """workers.parse of each file, in order."""
         from gazette import workers
 
         if self.jobs > 1 and len(paths) >= PARALLEL_PARSE_MIN:
@@ -472,7 +479,7 @@ class _Workers:
         local = self._local()
         return (local.parse(path) for path in paths)
 
-    def run_render(self, tasks: list["RenderTask"], summaries: list[tuple[Any, Any]] = ()) \
+    def run_render(self, tasks: list["RenderTask"], summaries: list["SummaryTask"] = ()) \
             -> Iterator[tuple[str, str, float]]:
         """Render the notices' tasks; yields (format, notice id, seconds) as each is done. The 一览表 documents
         (summary_tasks) are started too, first, and finish_summaries() waits for them; the last pool's notice
@@ -482,14 +489,13 @@ class _Workers:
         from concurrent.futures import as_completed
 
         from gazette import workers
-        from gazette.site.writer import make_summary_document
 
         here = [task for task in tasks if task.fmt == "html"]
         # The 一览表 PDFs first: longer than a notice's PDF, and few, they must not be the last to finish. Their
         # DOCX (quick) last: the notices' documents, which their pages wait for, start before.
-        calls = [(make_summary_document, args) for args in summaries if args[1].fmt == "pdf"]
+        calls = [(workers.summary, (task,)) for task in summaries if task.document.fmt == "pdf"]
         calls += [(workers.render, (task,)) for task in tasks if task.fmt != "html"]
-        calls += [(make_summary_document, args) for args in summaries if args[1].fmt != "pdf"]
+        calls += [(workers.summary, (task,)) for task in summaries if task.document.fmt != "pdf"]
         self.summaries, self.documents = [], []
         if not calls and self.jobs > 1 and len(here) >= PARALLEL_FRAGMENTS_MIN:  # an HTML-only build
             pool = self._pool()
@@ -498,7 +504,7 @@ class _Workers:
             return
         local = self._local() if tasks else None
         if self.pool is None and (self.jobs == 1 or len(calls) <= 1):
-            self.summaries = [(function, args) for function, args in calls if function is make_summary_document]
+            self.summaries = [(function, args) for function, args in calls if function is workers.summary]
             for function, args in calls:
                 if function is workers.render:
                     yield local.render(*args)
@@ -514,7 +520,7 @@ class _Workers:
             yield from (local.render(task) for task in here)  # this process's share, beside the workers
             here = []
             if not remaining:  # the last pool: its documents may finish while the site is written
-                self.summaries = [future for function, future in futures if function is make_summary_document]
+                self.summaries = [future for function, future in futures if function is workers.summary]
                 self.documents = [(args[0].notice.id, future) for (function, future), (_, args)
                                   in zip(futures, batch) if function is workers.render]
                 futures = []

@@ -2,9 +2,10 @@
 
 Both run either in a worker of a multiprocessing pool (`gazette build --jobs N`) or in the build's own process
 (`--jobs 1`, or when there is too little work to be worth a pool). A task carries what it needs and is
-picklable: a path, or a validated Notice (pydantic models pickle; 6 KB for a seed-sized notice) with its
-source text. The site settings are sent once, to `init`. A worker writes what it renders into the cache's
-objects folder under a temporary name and moves it into place, so the main process reads finished files only.
+picklable: a path to parse, or a notice to render, which goes as its key in the parse cache (where the
+worker that parsed it, or an earlier build, kept it). The site settings are sent once, to `init`. A worker
+writes what it renders into the cache's objects folder under a temporary name and moves it into place, so
+the main process reads finished files only.
 
 WeasyPrint and python-docx are imported here, in the workers, never in the main process: the main process
 stays small (it holds every notice), and `gazette --help` and `gazette check` never pay for them.
@@ -13,13 +14,16 @@ stays small (it holds every notice), and `gazette --help` and `gazette check` ne
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import gc
 import os
+import pickle
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gazette.cache import BuildCache
 from gazette.errors import ContentError, ContentErrors
@@ -44,9 +48,56 @@ class Parsed:
 @dataclass
 class RenderTask:
     fmt: str  # html (the notice's HTML fragment), docx or pdf
-    notice: Notice
+    notice: Notice | None  # None in a worker until _resolve
     source: SourceFile
     key: str
+    parsed: str = ""  # the notice's key in the parse cache, where it is kept: see __getstate__
+
+    def __getstate__(self) -> dict:
+        # Sent to a worker, a notice that is in the parse cache goes as its key, and the worker reads it from
+        # there (_resolve): pickling it here would leave a UTF-8 copy of each of its strings in the build's
+        # process (pickle keeps one inside each str it writes) for as long as the build holds the notice.
+        if not self.parsed:
+            return dict(self.__dict__)
+        return {**self.__dict__, "notice": None, "source": SourceFile(self.source.path, "")}
+
+    def _resolve(self) -> None:
+        if self.notice is None:
+            entry = _parsed(self.parsed, self.source.path)
+            self.notice, self.source = entry.notice, entry.source(self.source.path)
+
+
+@dataclass
+class SummaryTask:
+    """A batch's 整改情况一览表 document to typeset (gazette/site/writer.py make_summary_document). Sent to a
+    worker, its notices go as their keys in the parse cache, as a RenderTask's does."""
+
+    content: Content  # the batch's notices
+    document: Any  # site.writer.SummaryDocument, whose batch holds the same notices
+    reuse: bool  # take a document typeset from the same table before (false for --clean)
+    parsed: list[str]  # the parse cache key of each of content.notices, in order
+
+    def __getstate__(self) -> dict:
+        content = dataclasses.replace(self.content, notices=[])
+        document = dataclasses.replace(self.document, batch=dataclasses.replace(self.document.batch, notices=[]))
+        return {**self.__dict__, "content": content, "document": document}
+
+    def _resolve(self) -> None:
+        if self.parsed and not self.content.notices:
+            notices = [_parsed(key, None).notice for key in self.parsed]
+            self.content.notices = notices
+            self.document.batch.notices = notices
+
+
+def _parsed(key: str, path: Path | None) -> Parsed:
+    assert _cache is not None, "init() first"
+    entry = _cache.get_parsed(key)
+    if entry is None:  # the cache folder was deleted while the build ran
+        from gazette.errors import GazetteError
+
+        where = f"（{path.name}）" if path else ""
+        raise GazetteError(f"构建缓存中的公示解析结果{where}在构建期间被删除，请重新构建（parse cache entry missing）")
+    return entry
 
 
 DEFAULT_GC_THRESHOLDS = (700, 10, 10)  # Python's
@@ -121,15 +172,16 @@ def _after_first_document() -> None:
         gc.freeze()
 
 
-def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:
-    """Read and validate one notice file. Errors are returned, not raised, so the build can report every
-    error of every file in file order."""
+def parse(path: Path) -> tuple[bytes | None, list[ContentError]]:
+    """Read and validate one notice file; the Parsed entry comes back pickled, as the parse cache keeps it
+    (cache.put_parsed: the build never pickles a notice itself). Errors are returned, not raised, so the
+    build can report every error of every file in file order."""
     assert _site is not None and _root is not None, "init() first"
     try:
         notice, source = load_notice(path, _site, _root)
     except ContentErrors as exc:
         return None, exc.errors
-    return Parsed(notice, source.text, source.encoding), []
+    return pickle.dumps(Parsed(notice, source.text, source.encoding), protocol=pickle.HIGHEST_PROTOCOL), []
 
 
 def render(task: RenderTask) -> tuple[str, str, float]:
@@ -138,6 +190,7 @@ def render(task: RenderTask) -> tuple[str, str, float]:
 
     assert _cache is not None and _site is not None and _root is not None, "init() first"
     started = time.perf_counter()
+    task._resolve()
     notice = task.notice
     content = Content(root=_root, site=_site, notices=[notice], sources={notice.id: task.source})
     rendered = render_notice(notice, content)
@@ -163,3 +216,11 @@ def render(task: RenderTask) -> tuple[str, str, float]:
         _formats_rendered.add(task.fmt)
         _after_first_document()
     return task.fmt, notice.id, time.perf_counter() - started
+
+
+def summary(task: SummaryTask) -> tuple[str, str, float]:
+    """Typeset a batch's 一览表 document into the summary cache. Returns ("summary", the batch's name, seconds)."""
+    from gazette.site.writer import make_summary_document
+
+    task._resolve()
+    return make_summary_document(task.content, task.document, task.reuse)

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CONTENT, ROOT
 from gazette.build import build
-from gazette.errors import ContentErrors
+from gazette.errors import ContentErrors, GazetteError
 from gazette.loader import load_content
 from gazette.site import search
 
@@ -314,11 +314,56 @@ def test_loaded_content_matches_the_loader(tmp_path: Path) -> None:
     cache = BuildCache.open(tmp_path / "cache")
     for attempt in ("cold", "warm"):
         with _Workers(ws.content, site, cache, ("html",), 2) as workers:
-            content, parsed = load(ws.content, site, cache, workers, code_fingerprint(), "site", clean=False)
+            content, parsed, parse_keys = load(ws.content, site, cache, workers, code_fingerprint(), "site",
+                                               clean=False)
         assert parsed == (20 if attempt == "cold" else 0)
         expected = load_content(ws.content)
         assert [n.model_dump() for n in content.notices] == [n.model_dump() for n in expected.notices]
         assert {i: s.path for i, s in content.sources.items()} == {i: s.path for i, s in expected.sources.items()}
+        # what the workers parsed is in the parse cache, under the keys the build hands on to render tasks
+        assert sorted(parse_keys) == sorted(n.id for n in content.notices)
+        assert all(cache.get_parsed(key).notice == notice for notice in content.notices
+                   for key in [parse_keys[notice.id]])
+
+
+def test_a_task_sent_to_a_worker_names_its_notice_by_its_parse_cache_key(tmp_path: Path) -> None:
+    """The build's process never pickles a notice: pickling a str keeps a UTF-8 copy inside it (sys.getsizeof
+    counts it), which over thousands of notices held for the whole build was a quarter of its memory."""
+    import pickle
+    import sys
+
+    from gazette import workers
+    from gazette.cache import BuildCache
+    from gazette.loader import load_site
+
+    ws = Workspace(tmp_path, extra=0)
+    site, _ = load_site(ws.content)
+    cache_root = BuildCache.open(tmp_path / "cache").root
+    workers.init(ws.content, site, cache_root, ())
+    path = sorted((ws.content / "notices").glob("*.yaml"))[0]
+    data, errors = workers.parse(path)  # as a worker returns it: pickled
+    assert not errors
+    cache = BuildCache.open(cache_root)
+    cache.put_parsed("k1", data)
+    cache.flush()
+    entry = cache.get_parsed("k1")
+    assert entry.notice.id == path.stem and entry.text == path.read_text(encoding="utf-8")
+
+    notice = pickle.loads(data).notice  # as the build holds it: unpickled, never pickled again
+    size = sys.getsizeof(notice.task)
+    task = workers.RenderTask("html", notice, entry.source(path), "key", parsed="k1")
+    sent = pickle.dumps(task)
+    assert notice.task.encode() not in sent and len(sent) < 1000
+    assert sys.getsizeof(notice.task) == size  # no UTF-8 copy kept beside the text
+    pickle.dumps(notice)
+    assert sys.getsizeof(notice.task) > size  # (which pickling the notice itself does)
+
+    received = pickle.loads(sent)  # in a worker
+    assert received.notice is None
+    assert workers.render(received)[:2] == ("html", notice.id)
+    assert received.notice == notice and received.source.text == entry.text
+    with pytest.raises(GazetteError, match="构建期间被删除"):  # the cache folder deleted during the build
+        workers.render(workers.RenderTask("html", None, entry.source(path), "key", parsed="gone"))
 
 
 def test_cli_clean_flag_and_summary(tmp_path: Path) -> None:

@@ -39,7 +39,12 @@ from gazette.site.reuse import SiteReuse, stamps
 INDEX_DIR = "pagefind"
 SHARD_PREFIX = "shard-"  # shard k > 0 is pagefind/shard-k/; shard 0 is pagefind/ itself
 SHARD_SIZE = 125  # notices per shard (1,000 notices: 8 shards; one changed notice re-indexes 125 pages)
-MAX_SHARDS = 16  # a search fetches every shard's metadata: beyond this, shards grow instead
+MAX_SHARDS = 16  # a search fetches every shard's metadata and search code: beyond this, shards grow instead
+# A Pagefind process takes about 40 MB and 0.45 MB per page of the shard it indexes (it holds the shard's whole
+# output until it is written): 320 MB for a shard of 625 notices (10,000 notices in 16 shards). Beyond this many
+# notices in a shard, shards are indexed by one process instead of one per core, so that a province's build
+# stays under 1 GB (the build's own process holds about 40 KB per notice).
+PARALLEL_SHARD_MAX = 2 * SHARD_SIZE
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these 400 kB go.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -77,8 +82,11 @@ def index(site: Path, notice_ids: list[str], *, reuse: SiteReuse | None = None, 
     # (checking and linking their files took 0.1 s of a one-notice rebuild), or indexed too where that fails.
     likely = [job for job in shard_jobs if reuse.recorded_folder_key(shard_dir(job[0])) == job[2]]
     todo = [job for job in shard_jobs if job not in likely]
-    # One Pagefind process per core, each indexing its share of the shards one after the other.
+    # One Pagefind process per core, each indexing its share of the shards one after the other; one in all
+    # when shards are large, for memory (see PARALLEL_SHARD_MAX).
     cores = jobs or os.cpu_count() or 1
+    if len(members) * PARALLEL_SHARD_MAX < len(notice_ids):
+        cores = 1
     processes = max(1, min(cores, len(todo)))
     with ThreadPoolExecutor(max(1, min(cores, len(shard_jobs)))) as pool:
         running = [pool.submit(_index_shards, site, todo[first::processes], work) for first in range(processes)

@@ -419,14 +419,14 @@ def test_a_page_is_indexed_before_its_documents_are_made_and_the_index_is_the_sa
     finished ones, and search.searched_digest, which keys the index, is the same for both."""
     ws = Workspace(tmp_path, extra=1)
     read_by_search: dict[str, bytes] = {}
-    index = search.index
+    index_shard = search._Pagefind.index
 
-    def index_and_keep(site: Path, notice_ids: list[str], **kwargs) -> None:
+    def index_and_keep(pagefind, site: Path, notice_ids: list[str], output: Path) -> None:
         for notice_id in notice_ids:
             read_by_search[notice_id] = (site / "notices" / notice_id / "index.html").read_bytes()
-        index(site, notice_ids, **kwargs)
+        index_shard(pagefind, site, notice_ids, output)
 
-    monkeypatch.setattr(search, "index", index_and_keep)
+    monkeypatch.setattr(search._Pagefind, "index", index_and_keep)
     out = ws.incremental
     build(ws.content, out, formats=("html", "docx", "pdf"), jobs=2)
     early = tmp_path / "early"
@@ -438,7 +438,7 @@ def test_a_page_is_indexed_before_its_documents_are_made_and_the_index_is_the_sa
         (early / "notices" / notice_id / "index.html").write_bytes(page)
     assert any(b'<section class="downloads"' not in page for page in read_by_search.values()), \
         "no page was indexed before its documents were made"
-    index(early, sorted(read_by_search))
+    search.index(early, sorted(read_by_search))
     assert tree(early / "pagefind") == tree(out / "pagefind")
 
 

@@ -60,7 +60,7 @@ def noting(name, function):
     return call
 
 gazette.build.document_keys = noting("loaded", gazette.build.document_keys)
-search.index = noting("indexing", search.index)
+search.ShardIndexer = noting("indexing", search.ShardIndexer)
 feeds.write = noting("feeds", feeds.write)
 content, out, formats = Path(sys.argv[1]), Path(sys.argv[2]), tuple(sys.argv[3].split(","))
 gazette.build.build(content, out, formats=formats, jobs=2)

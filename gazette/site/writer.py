@@ -13,7 +13,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -79,20 +78,23 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     # written twice: first without its downloads, which Pagefind does not read (search.searched_digest), so
     # that the index is made while the workers typeset, and again once the documents are done.
     later = {position for position, page in enumerate(ordered) if page.notice.id in waiting}
-    for position in range(len(ordered)):
-        write_notice_page(position, documents_known=position not in later)
-    # Pagefind reads only the notice pages: it indexes them while this thread writes the rest (it runs in other
-    # processes, on the core this one leaves idle). While the workers still typeset documents, one Pagefind
-    # process: the cores are theirs, and a second Pagefind's memory (190 MB at 5,000 notices) came on top of
-    # theirs at the build's peak.
     notice_ids = [page.notice.id for page in ordered]
-    with ThreadPoolExecutor(1) as background:
-        indexing = background.submit(search.index, out, notice_ids, reuse=reuse, jobs=1 if waiting else None)
+    position_of = {notice_id: position for position, notice_id in enumerate(notice_ids)}
+    # Pagefind reads only the notice pages: they are written shard by shard, and it indexes each shard as soon
+    # as its pages are (in other processes, on the core this one leaves idle) while this thread writes the
+    # rest. While the workers still typeset documents, one Pagefind process: the cores are theirs, and a
+    # second Pagefind's memory (190 MB at 5,000 notices) came on top of theirs at the build's peak.
+    with search.ShardIndexer(out, notice_ids, reuse=reuse, jobs=1 if waiting else None) as indexer:
+        for k, members in enumerate(indexer.members):
+            for notice_id in members:
+                position = position_of[notice_id]
+                write_notice_page(position, documents_known=position not in later)
+            indexer.written(k)
         documents_done()
         for position in sorted(later):
             write_notice_page(position)
         _write_the_rest(content, pages, ordered, out, writer, notice_ids, summaries_done)
-        indexing.result()
+        indexer.finish()
     return len(writer.paths)
 
 

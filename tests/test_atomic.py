@@ -113,6 +113,46 @@ def test_a_failing_search_indexer_fails_the_build_with_its_message(built: tuple[
     assert leftovers(out) == []
 
 
+def test_a_site_writer_error_while_pagefind_indexes_stops_it(built: tuple[Path, Path, dict[str, str]],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind indexes each shard as soon as its pages are written, while the site writer goes on
+    (site/search.py ShardIndexer). When the writer fails after that, the build fails with the writer's own
+    error (not one of Pagefind's, nor a hang), every Pagefind it started has ended, and the site is left
+    as it was."""
+    from gazette.build import build
+    from gazette.site import search, writer
+
+    content, out, before = built
+    change_a_title(content)
+    monkeypatch.setattr(search, "SHARD_SIZE", 1)  # three shards: Pagefind is busy when the writer fails
+    started: list[int] = []
+    indexed: list[list[str]] = []
+    pagefind_index, pagefind_init = search._Pagefind.index, search._Pagefind.__init__
+
+    def init(self) -> None:
+        pagefind_init(self)
+        started.append(self.process.pid)
+
+    def index(self, site: Path, notice_ids: list[str], output: Path) -> None:
+        indexed.append(notice_ids)
+        pagefind_index(self, site, notice_ids, output)
+
+    def fail(*args, **kwargs) -> None:
+        time.sleep(0.2)  # Pagefind is running on the first shards
+        raise GazetteError("模板错误：listing.html.j2 第 3 行（the site writer failed）")
+
+    monkeypatch.setattr(search._Pagefind, "__init__", init)
+    monkeypatch.setattr(search._Pagefind, "index", index)
+    monkeypatch.setattr(writer, "_write_the_rest", fail)
+    with pytest.raises(GazetteError, match="the site writer failed"):
+        build(content, out, formats=("html",), jobs=2)
+    assert started and indexed  # the index was being made when the writer failed
+    for pid in started:  # every Pagefind process has ended (and was waited for: no zombie)
+        assert not Path(f"/proc/{pid}").exists()
+    assert tree(out) == before
+    assert leftovers(out) == []
+
+
 def test_sigkill_at_random_points_never_leaves_a_mixed_site(built: tuple[Path, Path, dict[str, str]],
                                                              sites: dict[str, object]) -> None:
     """Ten builds of changed content, each killed with SIGKILL after a random delay: afterwards the output is

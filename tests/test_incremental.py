@@ -411,6 +411,24 @@ def test_only_the_search_shard_of_a_changed_page_is_indexed_again(tmp_path: Path
     assert_same_tree(out, ws.clean)
 
 
+def test_large_shards_are_indexed_by_one_pagefind(tmp_path: Path) -> None:
+    """A Pagefind process holds its whole shard's output until it is written (0.45 MB a page): beyond
+    PARALLEL_SHARD_MAX notices a shard, one process indexes shard after shard instead of one per core, so that
+    a national portal's build stays under 1 GB. Below it, one per core (and never more than shards)."""
+    def processes(count: int, jobs: int | None = 2) -> int:
+        ids = [f"n{i:05d}" for i in range(count)]
+        with search.ShardIndexer(tmp_path, ids, jobs=jobs) as indexer:
+            indexer.finish()  # no shard written: nothing is indexed
+        return indexer.processes
+
+    assert processes(1000) == 2  # 8 shards of 125
+    assert processes(100) == 1  # one shard
+    assert processes(search.MAX_SHARDS * search.PARALLEL_SHARD_MAX) == 2
+    assert processes(search.MAX_SHARDS * search.PARALLEL_SHARD_MAX + 1) == 1  # 16 shards of over 250
+    assert processes(1000, jobs=1) == 1
+    assert not (tmp_path / ".pagefind-work").exists()
+
+
 def test_a_page_is_indexed_before_its_documents_are_made_and_the_index_is_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page of a notice whose DOCX and PDF are still being typeset is written first without its downloads

@@ -43,9 +43,10 @@ SHARD_SIZE = 125  # notices per shard (1,000 notices: 8 shards; one changed noti
 MAX_SHARDS = 16  # a search fetches every shard's metadata and search code: beyond this, shards grow instead
 # A Pagefind process takes about 40 MB and 0.45 MB per page of the shard it indexes (it holds the shard's whole
 # output until it is written): 320 MB for a shard of 625 notices (10,000 notices in 16 shards). Beyond this many
-# notices in a shard, shards are indexed by one process instead of one per core, so that a province's build
-# stays under 1 GB (the build's own process holds about 40 KB per notice).
-PARALLEL_SHARD_MAX = 2 * SHARD_SIZE
+# notices in a shard (6,400 notices), shards are indexed by one process instead of one per core, so that a
+# national portal's build stays under 1 GB (the build's own process holds about 40 KB per notice). At 5,000
+# notices (312 a shard) two processes peak at 626 MB (PSS, HTML only) in 24.9 s; one at 467 MB in 29.0 s.
+PARALLEL_SHARD_MAX = 400
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these 400 kB go.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -150,8 +151,6 @@ class ShardIndexer:
 
     def finish(self) -> None:
         """Wait for every shard (all written first), then move the indexed ones into place."""
-        for future in self.taking:
-            future.result()  # each either took its shard or queued it
         self._close()
         for k, key in sorted(self.indexed):  # shard 0 first: the others go inside it
             target = self.site / shard_dir(k)
@@ -169,9 +168,11 @@ class ShardIndexer:
         if self.closed:
             return
         self.closed = True
-        for _ in self.indexing:
-            self.queue.put(None)
         try:
+            for future in self.taking:  # each took its shard or queued it: before the queue's end
+                future.exception()
+            for _ in self.indexing:
+                self.queue.put(None)
             for future in [*self.taking, *self.indexing]:
                 future.result()
         finally:

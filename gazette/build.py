@@ -21,7 +21,7 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -498,11 +498,14 @@ class _Workers:
         from gazette import workers
 
         here = [task for task in tasks if task.fmt == "html"]
-        # The 一览表 PDFs first: longer than a notice's PDF, and few, they must not be the last to finish. Their
-        # DOCX (quick) last: the notices' documents, which their pages wait for, start before.
-        calls = [(workers.summary, (task,)) for task in summaries if task.document.fmt == "pdf"]
+        # The 一览表 PDFs first: longer than a notice's PDF, and few, they must not be the last to finish. All in
+        # one task, so one after the other in one worker: WeasyPrint holds a table's whole layout, and two
+        # tables of 170 rows (10,000 notices) laid out at once took 480 MB in each of two workers. Their DOCX
+        # (quick) last: the notices' documents, which their pages wait for, start before.
+        tables = [task for task in summaries if task.document.fmt == "pdf"]
+        calls = [(workers.summaries, (tables,))] if tables else []
         calls += [(workers.render, (task,)) for task in tasks if task.fmt != "html"]
-        calls += [(workers.summary, (task,)) for task in summaries if task.document.fmt != "pdf"]
+        calls += [(workers.summaries, ([task],)) for task in summaries if task.document.fmt != "pdf"]
         self.summaries, self.documents = [], []
         if not calls and self.jobs > 1 and len(here) >= PARALLEL_FRAGMENTS_MIN:  # an HTML-only build
             pool = self._pool()
@@ -511,7 +514,7 @@ class _Workers:
             return
         local = self._local() if tasks else None
         if self.pool is None and (self.jobs == 1 or len(calls) <= 1):
-            self.summaries = [(function, args) for function, args in calls if function is workers.summary]
+            self.summaries = [(function, args) for function, args in calls if function is workers.summaries]
             for function, args in calls:
                 if function is workers.render:
                     yield local.render(*args)
@@ -527,11 +530,11 @@ class _Workers:
             yield from (local.render(task) for task in here)  # this process's share, beside the workers
             here = []
             if not remaining:  # the last pool: its documents may finish while the site is written
-                self.summaries = [future for function, future in futures if function is workers.summary]
+                self.summaries = [future for function, future in futures if function is workers.summaries]
                 self.documents = [(args[0].notice.id, future) for (function, future), (_, args)
                                   in zip(futures, batch) if function is workers.render]
                 futures = []
-            yield from _broken_pool_is_an_error(future.result() for future in as_completed(f for _, f in futures))
+            yield from _broken_pool_is_an_error(_results(as_completed(f for _, f in futures)))
         yield from (local.render(task) for task in here)
 
     def release_if_idle(self) -> None:
@@ -559,10 +562,17 @@ class _Workers:
         pending, self.summaries = self.summaries, []
         for item in pending:
             if isinstance(item, Future):
-                yield from _broken_pool_is_an_error(future.result() for future in [item])
+                yield from _broken_pool_is_an_error(_results([item]))
             else:
                 function, args = item
-                yield function(*args)
+                yield from function(*args)
+
+
+def _results(futures: Iterable[Any]) -> Iterator[tuple[str, str, float]]:
+    """What each finished task made: (format, name, seconds), several for a 一览表 task (workers.summaries)."""
+    for future in futures:
+        result = future.result()
+        yield from result if isinstance(result, list) else (result,)
 
 
 def _broken_pool_is_an_error(results: Iterator[Any]) -> Iterator[Any]:

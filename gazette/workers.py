@@ -218,9 +218,14 @@ def render(task: RenderTask) -> tuple[str, str, float]:
     return task.fmt, notice.id, time.perf_counter() - started
 
 
-def summary(task: SummaryTask) -> tuple[str, str, float]:
-    """Typeset a batch's 一览表 document into the summary cache. Returns ("summary", the batch's name, seconds)."""
+def summaries(tasks: list[SummaryTask]) -> list[tuple[str, str, float]]:
+    """Typeset 一览表 documents into the summary cache, one after the other. Returns ("summary", the batch's
+    name, seconds) for each."""
     from gazette.site.writer import make_summary_document
 
-    task._resolve()
-    return make_summary_document(task.content, task.document, task.reuse)
+    made = []
+    for task in tasks:
+        task._resolve()
+        made.append(make_summary_document(task.content, task.document, task.reuse))
+        gc.collect()  # a table's layout holds cycles: freed before the next table is laid out, not after it
+    return made

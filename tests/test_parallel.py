@@ -135,6 +135,46 @@ def test_workers_do_not_copy_the_notices_the_build_holds(tmp_path: Path) -> None
     assert worker < heap / 4, f"a worker's private memory is {worker:.0f} MB for {heap:.0f} MB inherited"
 
 
+TABLES_IN_FLIGHT = """
+import json, os, sys, time
+from pathlib import Path
+
+import gazette.build
+from gazette.site import writer
+
+make = writer.make_summary_document
+log = Path(sys.argv[3])
+
+def noted(content, document, reuse=True):
+    started = time.monotonic()
+    result = make(content, document, reuse)
+    with log.open("a") as out:
+        out.write(json.dumps([document.fmt, os.getpid(), started, time.monotonic()]) + "\\n")
+    return result
+
+writer.make_summary_document = noted  # inherited by the forked workers
+gazette.build.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
+"""
+
+
+def test_one_summary_table_pdf_is_laid_out_at_a_time(tmp_path: Path) -> None:
+    """WeasyPrint holds a 一览表's whole layout while it typesets it: at 10,000 notices two of them at once took
+    480 MB in each of two workers. The 一览表 PDFs go to one worker, one after the other, while the other
+    typesets the notices' documents (build._Workers.run_render)."""
+    import json
+
+    ws = Workspace(tmp_path, extra=6)
+    log = tmp_path / "tables.jsonl"
+    run = subprocess.run([sys.executable, "-c", TABLES_IN_FLIGHT, str(ws.content), str(tmp_path / "out" / "public"),
+                          str(log)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    made = [json.loads(line) for line in log.read_text().splitlines()]
+    pdfs = sorted((start, end, pid) for fmt, pid, start, end in made if fmt == "pdf")
+    assert len(pdfs) >= 3 and len([m for m in made if m[0] == "docx"]) == len(pdfs)
+    assert len({pid for _, _, pid in pdfs}) == 1  # one worker
+    assert all(earlier[1] <= later[0] for earlier, later in zip(pdfs, pdfs[1:]))  # never two at once
+
+
 def _descendants(pid: int) -> set[int]:
     """Every process below `pid` (the forked workers, and whatever they run)."""
     parents = {}

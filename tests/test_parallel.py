@@ -149,7 +149,7 @@ def noted(content, document, reuse=True):
     started = time.monotonic()
     result = make(content, document, reuse)
     with log.open("a") as out:
-        out.write(json.dumps([document.fmt, os.getpid(), started, time.monotonic()]) + "\\n")
+        out.write(json.dumps([document.fmt, os.getpid(), os.getppid(), started, time.monotonic()]) + "\\n")
     return result
 
 writer.make_summary_document = noted  # inherited by the forked workers
@@ -160,7 +160,8 @@ gazette.build.build(Path(sys.argv[1]), Path(sys.argv[2]), jobs=2)
 def test_one_summary_table_pdf_is_laid_out_at_a_time(tmp_path: Path) -> None:
     """WeasyPrint holds a 一览表's whole layout while it typesets it: at 10,000 notices two of them at once took
     480 MB in each of two workers. The 一览表 PDFs go to one worker, one after the other, while the other
-    typesets the notices' documents (build._Workers.run_render)."""
+    typesets the notices' documents (build._Workers.run_render); that worker forks a process for each table,
+    which exits after it (workers.summaries), so that it does not grow from table to table."""
     import json
 
     ws = Workspace(tmp_path, extra=6)
@@ -169,10 +170,31 @@ def test_one_summary_table_pdf_is_laid_out_at_a_time(tmp_path: Path) -> None:
                           str(log)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
     made = [json.loads(line) for line in log.read_text().splitlines()]
-    pdfs = sorted((start, end, pid) for fmt, pid, start, end in made if fmt == "pdf")
+    pdfs = sorted((start, end, pid, parent) for fmt, pid, parent, start, end in made if fmt == "pdf")
     assert len(pdfs) >= 3 and len([m for m in made if m[0] == "docx"]) == len(pdfs)
-    assert len({pid for _, _, pid in pdfs}) == 1  # one worker
+    assert len({parent for *_, parent in pdfs}) == 1  # one worker
+    assert len({pid for _, _, pid, _ in pdfs}) == len(pdfs)  # a process of its own for each table
     assert all(earlier[1] <= later[0] for earlier, later in zip(pdfs, pdfs[1:]))  # never two at once
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_table_typeset_in_a_child_brings_back_its_result_or_its_error() -> None:
+    """workers._in_child: what the child made, or its error as it was raised, or a clear error when it died."""
+    from types import SimpleNamespace
+
+    from gazette import workers
+    from gazette.errors import GazetteError
+
+    task = SimpleNamespace(document=SimpleNamespace(path=Path("整改情况一览表.pdf")))
+    assert workers._in_child(lambda t: ("summary", "第二轮第1批", 0.5), task) == ("summary", "第二轮第1批", 0.5)
+
+    def refuse(t):
+        raise GazetteError("标题字体一个也没有安装")
+
+    with pytest.raises(GazetteError, match="标题字体一个也没有安装"):
+        workers._in_child(refuse, task)
+    with pytest.raises(GazetteError, match="意外退出.*整改情况一览表.pdf"):
+        workers._in_child(lambda t: os._exit(9), task)
 
 
 def _descendants(pid: int) -> set[int]:

@@ -1,11 +1,12 @@
-"""The work a build hands to other processes: parsing notice files and rendering one format of one notice.
+"""The work a build hands to other processes: parsing notice files, rendering one format of one notice, and
+typesetting the 一览表 documents.
 
-Both run either in a worker of a multiprocessing pool (`gazette build --jobs N`) or in the build's own process
+Each runs either in a worker of a multiprocessing pool (`gazette build --jobs N`) or in the build's own process
 (`--jobs 1`, or when there is too little work to be worth a pool). A task carries what it needs and is
-picklable: a path to parse, or a notice to render, which goes as its key in the parse cache (where the
-worker that parsed it, or an earlier build, kept it). The site settings are sent once, to `init`. A worker
-writes what it renders into the cache's objects folder under a temporary name and moves it into place, so
-the main process reads finished files only.
+picklable: a path to parse (the parsed notice comes back pickled, and the build keeps those bytes in the
+parse cache), or a notice to render, which goes as its key in that cache. The site settings are sent once,
+to `init`. A worker writes what it renders into the cache's objects folder under a temporary name and moves
+it into place, so the main process reads finished files only.
 
 WeasyPrint and python-docx are imported here, in the workers, never in the main process: the main process
 stays small (it holds every notice), and `gazette --help` and `gazette check` never pay for them.
@@ -229,7 +230,7 @@ def summaries(tasks: list[SummaryTask]) -> list[tuple[str, str, float]]:
         task._resolve()
         return make_summary_document(task.content, task.document, task.reuse)
 
-    if not (_in_pool and len(tasks) > 1 and hasattr(os, "fork")):
+    if not (_in_pool and len(tasks) > 1):  # a pool's worker is forked: so can its children be
         return [make(task) for task in tasks]
     return [_in_child(make, task) for task in tasks]
 

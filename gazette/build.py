@@ -203,7 +203,7 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
             if task.notice.id not in waiting:
                 cache.record_object(task.key, task.fmt)
 
-        def documents_done() -> None:
+        def documents_done(end_workers: bool = False) -> None:
             for fmt, notice_id, seconds in workers.finish_documents():
                 reporter.rendered(fmt, notice_id, seconds)
             for task in tasks:
@@ -211,6 +211,8 @@ def _build(content_root: Path, output: Path, formats: tuple[str, ...], jobs: int
                     cache.record_object(task.key, task.fmt)
             if tasks:
                 reporter.stage("渲染", f"{len(tasks)} 个文件，{time.perf_counter() - render_started:.1f} 秒")
+            if end_workers:  # their memory goes before Pagefind's comes (site/search.py waits_for_workers)
+                workers.end_after_summaries()
 
         def summaries_done() -> None:
             # Called when everything but the 一览表 is written: while the workers finish those (the longest
@@ -262,9 +264,25 @@ def load(content_root: Path, site: "Site", cache: cachelib.BuildCache, workers: 
                 cache.put_parsed(keys[path], data)
     finally:
         cache.flush()  # before the workers may be forked again, and read what they render from the cache
-    loaded = {path: (entry.notice, entry.source(path)) for path, entry in found.items()}
+    # The build holds every notice until it ends, and needs no notice's text: 50 MB at 10,000 notices.
+    loaded = {path: (entry.notice, entry.source(path, keep_text=False)) for path, entry in found.items()}
+    found.clear()
     content = assemble_content(content_root, site, paths, loaded, errors)
+    _give_back_freed_memory()
     return content, len(missing), {n.id: keys[content.source_of(n).path] for n in content.notices}
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system what loading freed (each notice's text, the pickled bytes): glibc keeps freed
+    memory for reuse otherwise, and the build holds its notices, in the same heap, until it ends."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+            pass
 
 
 def _still_valid(entry: "Parsed", path: Path, site: "Site", root: Path, real_folders: dict[str, str]) -> bool:
@@ -354,7 +372,8 @@ class Pending:
     """What the workers may still be making while the output is written, and how to wait for it."""
 
     notices: frozenset[str]  # ids of the notices whose DOCX or PDF is not made yet
-    documents_done: Callable[[], None]  # returns when every notice's documents are made (and recorded)
+    # returns when every notice's documents are made (and recorded); with True, once the workers have ended too
+    documents_done: Callable[[bool], None]
     summaries_done: Callable[[], None]  # returns when the 一览表 documents are made
 
 
@@ -380,8 +399,8 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
     pages = []
     for notice in content.notices:
         key = keys[notice.id]
-        fragment = cache.read_text_object(key, "html") if "html" in formats else ""
-        page = NoticePage(RenderedNotice(notice, fragment), key=key)
+        rendered = _FragmentInCache(notice, cache, key) if "html" in formats else RenderedNotice(notice, "")
+        page = NoticePage(rendered, key=key)
         folder = notice_dir(staging, notice)
         folder.mkdir(parents=True, exist_ok=True)
         if "html" in formats:  # the page shows its charts as SVG files beside it
@@ -391,8 +410,8 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
             add_documents(page)
         pages.append(page)
 
-    def documents_done() -> None:
-        pending.documents_done()
+    def documents_done(end_workers: bool = False) -> None:
+        pending.documents_done(end_workers)
         for page in pages:
             if page.notice.id in pending.notices:
                 add_documents(page)
@@ -403,6 +422,20 @@ def write_output(content: "Content", keys: dict[str, str], formats: tuple[str, .
                                           waiting=pending.notices, documents_done=documents_done,
                                           summaries_done=pending.summaries_done)
         report.reusable, report.pages_reused = reuse.written, reuse.pages_taken
+
+
+class _FragmentInCache:
+    """A notice's rendering whose HTML fragment stays in the build cache until a page is written with it: all
+    of them at once were 68 MB at 10,000 notices, and a page taken unchanged from the last output never needs
+    it. Used where the site expects a render.html.RenderedNotice."""
+
+    def __init__(self, notice: "Notice", cache: cachelib.BuildCache, key: str) -> None:
+        self.notice = notice
+        self._read = cache.text_object_reader(key, "html")
+
+    @property
+    def html(self) -> str:
+        return self._read()
 
 
 # --- workers -----------------------------------------------------------------------------------------------
@@ -542,6 +575,15 @@ class _Workers:
         notices it parsed, WeasyPrint's caches), and the end of a build is when Pagefind needs its own. An
         HTML-only build of 5,000 notices peaked at 949 MB (PSS) with two idle workers, at 692 MB without."""
         if not self.documents and not self.summaries:
+            self._retire()
+
+    def end_after_summaries(self) -> None:
+        """Wait for the 一览表 documents the workers are making (finish_summaries takes their results later),
+        then end the workers."""
+        from concurrent.futures import Future, wait
+
+        wait([item for item in self.summaries if isinstance(item, Future)])
+        if not self.documents:
             self._retire()
 
     def pending_notices(self) -> frozenset[str]:

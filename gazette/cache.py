@@ -32,7 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,11 +235,17 @@ class BuildCache:
     def object_size(self, key: str, fmt: str) -> int:
         return self.index[self._object_name(key, fmt)].size
 
-    def read_text_object(self, key: str, fmt: str) -> str:
+    def text_object_reader(self, key: str, fmt: str) -> Callable[[], str]:
+        """A function that reads the object's text when called. The object counts as used from now on."""
         name = self._object_name(key, fmt)
         self.used.add(name)
-        with open(self._object_file(name), encoding="utf-8") as handle:
-            return handle.read()
+        path = self._object_file(name)
+
+        def read() -> str:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read()
+
+        return read
 
     def link_object(self, key: str, fmt: str, target: Path) -> None:
         """Put the object at `target` (in the staging folder): a hard link, or a copy where links fail

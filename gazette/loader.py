@@ -43,16 +43,31 @@ SITE_FILE = "site.yaml"
 NOTICES_DIR = "notices"
 
 
-@dataclass
 class SourceFile:
-    """A YAML file as read: its text and the parsed (round-trip) data that still knows line numbers."""
+    """A YAML file as read: its text and the parsed (round-trip) data that still knows line numbers.
 
-    path: Path
-    text: str
-    data: Any = None  # None until something needs it: see tree
-    encoding: str = "utf-8"
-    # (path, start, end) of each text value, when libyaml read the file: the lint's, so it need not parse again
-    text_spans: list[tuple[tuple[Any, ...], int, int]] | None = None
+    A build keeps no notice's text (`text=None`: 50 MB at 10,000 notices, for the build's whole life; see
+    gazette/build.py load): it is read from the file again, in the encoding it was read in, when first asked
+    for, which only a message citing a position does."""
+
+    def __init__(self, path: Path, text: str | None, data: Any = None, encoding: str = "utf-8",
+                 text_spans: list[tuple[tuple[Any, ...], int, int]] | None = None) -> None:
+        self.path = path
+        self._text = text
+        self.data = data  # None until something needs it: see tree
+        self.encoding = encoding  # a Python codec name, as read_text returns it
+        # (path, start, end) of each text value, when libyaml read the file: the lint's, so it need not parse
+        # again
+        self.text_spans = text_spans
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.path.read_bytes().decode(self.encoding)
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"SourceFile({str(self.path)!r}, {self.encoding})"
 
     def tree(self) -> Any:
         """The round-trip data. A valid file is read by libyaml (see load_notice) and a cached one keeps only

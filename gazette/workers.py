@@ -40,10 +40,11 @@ class Parsed:
     text: str
     encoding: str
 
-    def source(self, path: Path) -> SourceFile:
+    def source(self, path: Path, keep_text: bool = True) -> SourceFile:
         # data (the round-trip YAML tree) is not kept: only error messages need positions, and a cached notice
-        # had no errors. Code that needs it re-reads the file (see loader.assemble_content).
-        return SourceFile(path=path, text=self.text, data=None, encoding=self.encoding)
+        # had no errors. Code that needs it re-reads the file (see loader.assemble_content). Without
+        # keep_text, neither is the text (SourceFile reads it again if asked).
+        return SourceFile(path=path, text=self.text if keep_text else None, data=None, encoding=self.encoding)
 
 
 @dataclass
@@ -60,7 +61,10 @@ class RenderTask:
         # process (pickle keeps one inside each str it writes) for as long as the build holds the notice.
         if not self.parsed:
             return dict(self.__dict__)
-        return {**self.__dict__, "notice": None, "source": SourceFile(self.source.path, "")}
+        # Field by field: copying __dict__ would touch the notice (its reference count), and each page of the
+        # build's memory written to after the workers were forked is copied (40 MB at 10,000 notices).
+        return {"fmt": self.fmt, "notice": None, "source": SourceFile(self.source.path, ""), "key": self.key,
+                "parsed": self.parsed}
 
     def _resolve(self) -> None:
         if self.notice is None:

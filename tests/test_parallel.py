@@ -54,10 +54,12 @@ from gazette.site import feeds, search
 
 gazette.build.PARALLEL_PARSE_MIN = gazette.build.PARALLEL_FRAGMENTS_MIN = 2
 seen = {"alive": {}, "pagefinds": []}
+if sys.argv[4:] == ["large"]:  # every shard too large to be indexed beside the workers
+    search.BESIDE_WORKERS_SHARD_MAX = 0
 
 def noting(name, function):
     def call(*args, **kwargs):
-        seen["alive"][name] = len(multiprocessing.active_children())
+        seen["alive"].setdefault(name, len(multiprocessing.active_children()))  # the first call's
         if name == "indexing":
             seen["pagefinds"].append(kwargs.get("jobs"))
         return function(*args, **kwargs)
@@ -65,6 +67,7 @@ def noting(name, function):
 
 gazette.build.document_keys = noting("loaded", gazette.build.document_keys)
 search.ShardIndexer = noting("indexing", search.ShardIndexer)
+search._Pagefind.__init__ = noting("pagefind", search._Pagefind.__init__)
 feeds.write = noting("feeds", feeds.write)
 content, out, formats = Path(sys.argv[1]), Path(sys.argv[2]), tuple(sys.argv[3].split(","))
 gazette.build.build(content, out, formats=formats, jobs=2)
@@ -76,22 +79,29 @@ def test_workers_stop_once_idle_before_the_end_of_the_build(tmp_path: Path) -> N
     """An idle worker still holds its memory, so the workers are stopped as soon as nothing is left for them
     (build._Workers.release_if_idle): an HTML-only build stops them before Pagefind starts, a build in all
     formats once the 一览表 documents are made, and while they work, Pagefind gets one process, not one per
-    core (site/writer.py write_site). At 5,000 notices the builds' peaks (PSS) went from 949 to 692 MB in HTML
+    core (site/writer.py write_site); for a large site, Pagefind starts only once they have ended
+    (search.waits_for_workers). At 5,000 notices the builds' peaks (PSS) went from 949 to 692 MB in HTML
     only, and from 1,100 to 929 MB in all formats. In a process of its own: a build beside other threads (a
     test's) renders without workers (build._Workers)."""
     import json
 
     ws = Workspace(tmp_path, extra=3)
     seen = {}
-    for formats in ("html", "html,docx,pdf"):
-        run = subprocess.run([sys.executable, "-c", IDLE_WORKERS, str(ws.content), str(tmp_path / formats / "public"),
-                              formats], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    for formats, size in (("html", "small"), ("html,docx,pdf", "small"), ("html,docx,pdf", "large")):
+        run = subprocess.run([sys.executable, "-c", IDLE_WORKERS, str(ws.content),
+                              str(tmp_path / formats / size / "public"), formats, size],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300)
         assert run.returncode == 0, run.stderr
-        seen[formats] = json.loads(run.stdout.strip().splitlines()[-1])
-    assert seen["html"] == {"alive": {"loaded": 2, "indexing": 0, "feeds": 0}, "pagefinds": [None]}
-    everything = seen["html,docx,pdf"]
-    assert everything["alive"]["loaded"] == 2 and everything["alive"]["feeds"] == 0
-    assert everything["pagefinds"] == [1]
+        seen[formats, size] = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen["html", "small"] == {"alive": {"loaded": 2, "indexing": 0, "pagefind": 0, "feeds": 0},
+                                     "pagefinds": [None]}
+    for size in ("small", "large"):
+        everything = seen["html,docx,pdf", size]
+        assert everything["alive"]["loaded"] == 2 and everything["alive"]["feeds"] == 0
+        assert everything["pagefinds"] == [1]
+    # the first shard is written while the workers still typeset the documents: Pagefind waits for them
+    assert seen["html,docx,pdf", "large"]["alive"]["indexing"] == 2
+    assert seen["html,docx,pdf", "large"]["alive"]["pagefind"] == 0
 
 
 FORKED_HEAP = """

@@ -47,6 +47,10 @@ MAX_SHARDS = 16  # a search fetches every shard's metadata and search code: beyo
 # national portal's build stays under 1 GB (the build's own process holds about 40 KB per notice). At 5,000
 # notices (312 a shard) two processes peak at 626 MB (PSS, HTML only) in 24.9 s; one at 467 MB in 29.0 s.
 PARALLEL_SHARD_MAX = 400
+# While the build's workers still typeset documents, shards of more notices than this wait for the workers to
+# end before Pagefind starts: at 10,000 notices in all formats, Pagefind (320 MB) beside two workers and the
+# build's own process took the build past 1 GB. Smaller shards (up to 4,000 notices) are indexed at once.
+BESIDE_WORKERS_SHARD_MAX = 250
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these 400 kB go.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -67,6 +71,13 @@ def shards(notice_ids: list[str]) -> list[list[str]]:
     return members if all(members) else [sorted(notice_ids)]
 
 
+def waits_for_workers(notice_count: int) -> bool:
+    """Whether the index of a site of this many notices waits for the build's workers (see
+    BESIDE_WORKERS_SHARD_MAX)."""
+    count = max(1, min(MAX_SHARDS, math.ceil(notice_count / SHARD_SIZE)))
+    return notice_count / count > BESIDE_WORKERS_SHARD_MAX
+
+
 def shard_dir(k: int) -> str:
     return INDEX_DIR if k == 0 else f"{INDEX_DIR}/{SHARD_PREFIX}{k}"
 
@@ -85,10 +96,11 @@ class ShardIndexer:
     while the others are written (in a clean build of 1,000 notices, 1 s earlier than once all are), on the
     core the writer leaves idle. A shard whose pages are what the last output's index was made from is
     taken from there instead (linked, in a thread of its own). finish() waits for every shard and puts the
-    index in place; leaving the `with` block without it (an error) stops Pagefind and keeps nothing."""
+    index in place; leaving the `with` block without it (an error) stops Pagefind and keeps nothing. With
+    `hold`, no Pagefind starts before release() (or finish()): shards are queued meanwhile."""
 
     def __init__(self, site: Path, notice_ids: list[str], *, reuse: SiteReuse | None = None,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, hold: bool = False) -> None:
         self.site = site
         self.reuse = reuse or SiteReuse(None)
         self.members = shards(notice_ids)
@@ -108,6 +120,13 @@ class ShardIndexer:
         self.indexing = [self.threads.submit(self._index_as_they_come) for _ in range(self.processes)] \
             if self.members else []
         self.closed = self.aborted = False
+        self.released = threading.Event()
+        if not hold:
+            self.released.set()
+
+    def release(self) -> None:
+        """Pagefind may start (see hold)."""
+        self.released.set()
 
     def __enter__(self) -> "ShardIndexer":
         return self
@@ -139,6 +158,7 @@ class ShardIndexer:
         pagefind: _Pagefind | None = None
         try:
             while (job := self.queue.get()) is not None:
+                self.released.wait()
                 if self.aborted:
                     continue
                 k, ids, key = job
@@ -168,6 +188,7 @@ class ShardIndexer:
         if self.closed:
             return
         self.closed = True
+        self.released.set()
         try:
             for future in self.taking:  # each took its shard or queued it: before the queue's end
                 future.exception()

@@ -47,15 +47,15 @@ class Identity:
 
 def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous: Path | None = None,
                today: dt.date | None = None, reuse: SiteReuse | None = None, waiting: Collection[str] = (),
-               documents_done: Callable[[], None] = lambda: None,
+               documents_done: Callable[[bool], None] = lambda end_workers: None,
                summaries_done: Callable[[], None] = lambda: None) -> int:
     """Write the whole site into `out`, where build.py has already put each notice's DOCX and PDF.
     `previous` is the last good output: a signed PDF there is carried over when it still signs this build's
     PDF. `today` is the build date (default: SOURCE_DATE_EPOCH, else the clock). `reuse` lets pages whose
     inputs are unchanged be taken from `previous` instead of rendered again. The build's workers may still be
     typesetting documents: the pages of the notices in `waiting` have their downloads once `documents_done`
-    has returned, and the 一览表 documents are made once `summaries_done` has. Returns how many pages were
-    written."""
+    has returned (called with True, it also waits for every worker to end), and the 一览表 documents are made
+    once `summaries_done` has. Returns how many pages were written."""
     today = today or build_date()
     ordered = newest_first(pages)
     for page in ordered:
@@ -83,14 +83,17 @@ def write_site(content: Content, pages: list[NoticePage], out: Path, *, previous
     # Pagefind reads only the notice pages: they are written shard by shard, and it indexes each shard as soon
     # as its pages are (in other processes, on the core this one leaves idle) while this thread writes the
     # rest. While the workers still typeset documents, one Pagefind process: the cores are theirs, and a
-    # second Pagefind's memory (190 MB at 5,000 notices) came on top of theirs at the build's peak.
-    with search.ShardIndexer(out, notice_ids, reuse=reuse, jobs=1 if waiting else None) as indexer:
+    # second Pagefind's memory (190 MB at 5,000 notices) came on top of theirs at the build's peak; for a
+    # large site, none until they are done and gone (search.waits_for_workers).
+    hold = bool(waiting) and search.waits_for_workers(len(notice_ids))
+    with search.ShardIndexer(out, notice_ids, reuse=reuse, jobs=1 if waiting else None, hold=hold) as indexer:
         for k, members in enumerate(indexer.members):
             for notice_id in members:
                 position = position_of[notice_id]
                 write_notice_page(position, documents_known=position not in later)
             indexer.written(k)
-        documents_done()
+        documents_done(hold)
+        indexer.release()
         for position in sorted(later):
             write_notice_page(position)
         _write_the_rest(content, pages, ordered, out, writer, notice_ids, summaries_done)

@@ -30,8 +30,8 @@ class Model(BaseModel):
         # one set of their names: a set in each model was a third of what a build holds per notice (5 MB per
         # 1,000 notices). Nothing in gazette reads which fields were set (model_fields_set, exclude_unset).
         names = state.get("__pydantic_fields_set__")
-        if names:
-            state = {**state, "__pydantic_fields_set__": _FIELD_NAME_SETS.setdefault(frozenset(names), names)}
+        if names:  # the state is pickle's own, thrown away after this call
+            state["__pydantic_fields_set__"] = _FIELD_NAME_SETS.setdefault(frozenset(names), names)
         super().__setstate__(state)
 
 

@@ -361,14 +361,17 @@ def output_stamps(folder: Path, output: Path, skip: Collection[str] = ()) -> lis
     """What output_fingerprint counts of the entries under `folder` (in the tree rooted at `output`), but not
     under its subfolders named in `skip`."""
     parts: list[str] = []
-    stack = [folder]
+    # Strings, not Paths, and the relative path cut off rather than computed (os.path.relpath): half the time
+    # of walking 1,000 notices' output (6,000 entries), which every build does.
+    prefix = len(os.path.join(os.fspath(output), ""))
+    top = os.fspath(folder)
+    stack = [top]
     while stack:
         current = stack.pop()
         with os.scandir(current) as entries:
             for entry in entries:
                 st = entry.stat(follow_symlinks=False)
-                if entry.is_dir(follow_symlinks=False) and not (current == folder and entry.name in skip):
-                    stack.append(Path(entry.path))
-                rel = os.path.relpath(entry.path, output)
-                parts.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+                if entry.is_dir(follow_symlinks=False) and not (current == top and entry.name in skip):
+                    stack.append(entry.path)
+                parts.append(f"{entry.path[prefix:]}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
     return parts

@@ -116,3 +116,19 @@ def test_a_line_separator_beside_a_comment_is_an_error_not_a_traceback(content_c
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "pasted.yaml:1:4 YAML 格式错误：含有特殊换行符 U+2028" in result.stderr
+
+
+def test_a_cached_notice_saved_in_gbk_is_cited_by_line(content_copy: Path, tmp_path: Path) -> None:
+    """A build keeps no notice's text (gazette/loader.py SourceFile): a message that cites a line of a notice
+    taken from the parse cache reads the file again, in the encoding it was saved in."""
+    suma = content_copy / "notices" / "suma-243.yaml"
+    suma.write_bytes(suma.read_text(encoding="utf-8").encode("gb18030"))
+    out = tmp_path / "public"
+    assert run_gazette("build", str(content_copy), "--out", str(out), "--format", "html").returncode == 0
+    replace(content_copy / "notices" / "puyang-43.yaml", "id: puyang-43", "id: suma-243")
+    result = run_gazette("build", str(content_copy), "--out", str(out), "--format", "html")
+    assert result.returncode == 1
+    line = next(i for i, text in enumerate(suma.read_bytes().decode("gb18030").splitlines(), 1)
+                if text.startswith("id:"))
+    assert f"suma-243.yaml:{line}:5 编号 (id): 编号 'suma-243' 与 puyang-43.yaml 重复" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

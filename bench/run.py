@@ -339,7 +339,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also build 1,000 notices in all formats (~4 min)")
     parser.add_argument("--quick", action="store_true", help="N=50/20 and one run: a check of this script")
     parser.add_argument("--large", type=int, metavar="N", help="also build N notices once, for memory (N=5,000 "
-                        "in all formats: ~11 minutes on 2 cores)")
+                        "in all formats: ~16 minutes on 2 cores; N=10,000: ~45)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/gazette-bench"))
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()

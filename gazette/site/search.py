@@ -44,12 +44,13 @@ MAX_SHARDS = 16  # a search fetches every shard's metadata and search code: beyo
 # A Pagefind process takes about 40 MB and 0.45 MB per page of the shard it indexes (it holds the shard's whole
 # output until it is written): 320 MB for a shard of 625 notices (10,000 notices in 16 shards). Beyond this many
 # notices in a shard (6,400 notices), shards are indexed by one process instead of one per core, so that a
-# national portal's build stays under 1 GB (the build's own process holds about 40 KB per notice). At 5,000
+# national portal's build stays under 1 GB (the build's own process then holds about 35 KB per notice). At 5,000
 # notices (312 a shard) two processes peak at 626 MB (PSS, HTML only) in 24.9 s; one at 467 MB in 29.0 s.
 PARALLEL_SHARD_MAX = 400
 # While the build's workers still typeset documents, shards of more notices than this wait for the workers to
-# end before Pagefind starts: at 10,000 notices in all formats, Pagefind (320 MB) beside two workers and the
-# build's own process took the build past 1 GB. Smaller shards (up to 4,000 notices) are indexed at once.
+# end before Pagefind starts: at 10,000 notices in all formats, the build's process and two workers took 750 MB
+# while the last documents were typeset, and Pagefind 330 MB more. Smaller shards (up to 4,000 notices) are
+# indexed at once.
 BESIDE_WORKERS_SHARD_MAX = 250
 # Pagefind's ready-made search interfaces: the site has its own (assets/search.js), so these 400 kB go.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",

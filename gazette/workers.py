@@ -61,8 +61,8 @@ class RenderTask:
         # process (pickle keeps one inside each str it writes) for as long as the build holds the notice.
         if not self.parsed:
             return dict(self.__dict__)
-        # Field by field: copying __dict__ would touch the notice (its reference count), and each page of the
-        # build's memory written to after the workers were forked is copied (40 MB at 10,000 notices).
+        # Field by field: copying __dict__ would touch the notice (its reference count), and a page of the
+        # build's memory written to after the workers were forked is copied, one page per notice.
         return {"fmt": self.fmt, "notice": None, "source": SourceFile(self.source.path, ""), "key": self.key,
                 "parsed": self.parsed}
 

@@ -62,7 +62,7 @@ def shards(notice_ids: list[str]) -> list[list[str]]:
     a notice stays in its shard from build to build while the number of shards stays the same. No notices,
     no shards (and no index). A shard left empty by the hash (with over 60 notices expected in each, it
     does not happen in practice) would be no Pagefind bundle at all: then the site has one index."""
-    count = max(1, min(MAX_SHARDS, math.ceil(len(notice_ids) / SHARD_SIZE)))
+    count = _shard_count(len(notice_ids))
     members: list[list[str]] = [[] for _ in range(count)]
     for notice_id in sorted(notice_ids):
         digest = hashlib.sha256(notice_id.encode()).digest()
@@ -72,11 +72,14 @@ def shards(notice_ids: list[str]) -> list[list[str]]:
     return members if all(members) else [sorted(notice_ids)]
 
 
+def _shard_count(notice_count: int) -> int:
+    return max(1, min(MAX_SHARDS, math.ceil(notice_count / SHARD_SIZE)))
+
+
 def waits_for_workers(notice_count: int) -> bool:
     """Whether the index of a site of this many notices waits for the build's workers (see
     BESIDE_WORKERS_SHARD_MAX)."""
-    count = max(1, min(MAX_SHARDS, math.ceil(notice_count / SHARD_SIZE)))
-    return notice_count / count > BESIDE_WORKERS_SHARD_MAX
+    return notice_count / _shard_count(notice_count) > BESIDE_WORKERS_SHARD_MAX
 
 
 def shard_dir(k: int) -> str:

@@ -35,7 +35,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.tag import Tag
 
 from gazette import wording
-from gazette.errors import ContentError, ContentErrors, display_path
+from gazette.errors import ContentError, ContentErrors, GazetteError, display_path
 from gazette.model import Limits, Notice, Site
 from gazette.yaml_spans import plain_document
 
@@ -63,7 +63,11 @@ class SourceFile:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self.path.read_bytes().decode(self.encoding)
+            try:
+                self._text = self.path.read_bytes().decode(self.encoding)
+            except (OSError, UnicodeDecodeError) as exc:  # deleted or saved again while the build ran
+                raise GazetteError(f"{display_path(self.path)}: 构建期间文件被删除或改动，请重新运行"
+                                   f"（file changed during the build: {exc}）") from None
         return self._text
 
     def __repr__(self) -> str:

@@ -132,3 +132,16 @@ def test_a_cached_notice_saved_in_gbk_is_cited_by_line(content_copy: Path, tmp_p
                 if text.startswith("id:"))
     assert f"suma-243.yaml:{line}:5 编号 (id): 编号 'suma-243' 与 puyang-43.yaml 重复" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_notice_file_deleted_during_the_build_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """The build reads a cached notice's text again only for a message (gazette/loader.py SourceFile): if the
+    file is gone by then, the message says so in one line."""
+    import pytest
+
+    from gazette.errors import GazetteError
+    from gazette.loader import SourceFile
+
+    gone = SourceFile(tmp_path / "notices" / "wusu-16.yaml", None, encoding="gb18030")
+    with pytest.raises(GazetteError, match=r"wusu-16\.yaml: 构建期间文件被删除或改动"):
+        gone.tree()

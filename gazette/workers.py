@@ -61,10 +61,10 @@ class RenderTask:
         # process (pickle keeps one inside each str it writes) for as long as the build holds the notice.
         if not self.parsed:
             return dict(self.__dict__)
-        # Field by field: copying __dict__ would touch the notice (its reference count), and a page of the
-        # build's memory written to after the workers were forked is copied, one page per notice.
-        return {"fmt": self.fmt, "notice": None, "source": SourceFile(self.source.path, ""), "key": self.key,
-                "parsed": self.parsed}
+        # Field by field, the notice left out: copying __dict__ would touch the notice (its reference count),
+        # and a page of the build's memory written to after the workers were forked is copied, one per notice.
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "notice"}
+        return {**state, "notice": None, "source": SourceFile(self.source.path, "")}
 
     def _resolve(self) -> None:
         if self.notice is None:
